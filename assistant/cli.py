@@ -1,0 +1,283 @@
+"""`inkoop`: ingest documents, search, ask and serve the chat. A thin layer over `Assistant`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:
+    from assistant.service import Assistant
+    from assistant.settings import Settings
+    from index.indexer import IngestReport
+    from index.retriever import RetrievedChunk
+
+log = logging.getLogger("inkoop")
+
+EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--data-dir", type=Path, help="index location (INKOOP_DATA_DIR, default ./data)"
+    )
+    common.add_argument("-v", "--verbose", action="store_true", help="log more")
+
+    parser = argparse.ArgumentParser(
+        prog="inkoop",
+        description="Inkoopassistent: cited answers from Dutch procurement documents.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("ingest", parents=[common], help="add files/folders to the index")
+    p.add_argument("paths", nargs="+", type=Path)
+    p.add_argument("--prune", action="store_true", help="remove documents whose file is gone")
+    p.add_argument("--rebuild", action="store_true", help="empty the index first")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument("--no-progress", action="store_true")
+
+    for name, help_text in (
+        ("ask", "answer a question with citations"),
+        ("search", "show the best passages for a query"),
+    ):
+        p = sub.add_parser(name, parents=[common], help=help_text)
+        p.add_argument("text", nargs="?", help="the question or query")
+        p.add_argument(
+            "--jsonl", type=Path, help="file with one question per line (or JSON objects)"
+        )
+        p.add_argument("--json", action="store_true", help="print JSON")
+        p.add_argument("--top-k", type=int, default=None)
+
+    p = sub.add_parser("documents", parents=[common], help="list indexed documents")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("serve", parents=[common], help="start the Gradio chat")
+    p.add_argument("--host", default=None)
+    p.add_argument("--port", type=int, default=None)
+    p.add_argument(
+        "--ingest",
+        type=Path,
+        action="append",
+        default=[],
+        help="ingest this path before serving (repeatable)",
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    _quiet_libraries(args.verbose)
+    from pydantic import ValidationError
+
+    from assistant.settings import Settings
+    from index.embedders import EmbedderError
+    from index.store import IndexError_
+
+    try:
+        overrides: dict[str, Any] = {}
+        if args.data_dir:
+            overrides["data_dir"] = args.data_dir
+        settings = Settings(**overrides)
+        handler = {
+            "ingest": _ingest,
+            "ask": _ask,
+            "search": _search,
+            "documents": _documents,
+            "serve": _serve,
+        }[args.command]
+        return handler(args, settings, out)
+    except ValidationError as exc:
+        print(f"error: invalid setting: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except (IndexError_, EmbedderError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAIL
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+def _quiet_libraries(verbose: bool) -> None:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    if not verbose:
+        for name in ("pypdf", "chromadb", "sentence_transformers", "transformers", "httpx"):
+            logging.getLogger(name).setLevel(logging.ERROR)
+        try:
+            import transformers
+
+            transformers.logging.set_verbosity_error()
+            transformers.utils.logging.disable_progress_bar()
+        except Exception:  # transformers is optional for --help
+            pass
+
+
+def _assistant(settings: Settings) -> Assistant:
+    from assistant.service import Assistant
+
+    return Assistant(settings)
+
+
+def _ingest(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    missing = [p for p in args.paths if not p.exists()]
+    if missing and len(missing) == len(args.paths):
+        print(f"error: no such file or folder: {', '.join(map(str, missing))}", file=sys.stderr)
+        return EXIT_FAIL
+    assistant = _assistant(settings)
+    if args.rebuild:
+        reset = getattr(assistant.index, "reset", None)
+        if reset is not None:
+            reset()
+        assistant = _assistant(settings)
+    report = assistant.ingest(
+        args.paths, prune=args.prune, progress=not args.no_progress and not args.json
+    )
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2), file=out)
+    else:
+        _print_report(report, out)
+    return EXIT_OK if report.indexed > 0 else EXIT_FAIL
+
+
+def _print_report(report: IngestReport, out: TextIO) -> None:
+    for label, items in (
+        ("added", report.added),
+        ("replaced", report.replaced),
+        ("unchanged", report.unchanged),
+        ("removed", report.removed),
+    ):
+        for source in items:
+            print(f"  {label:<9} {source}", file=out)
+    for problem in report.problems:
+        print(f"  SKIPPED   {problem.path}: [{problem.reason}] {problem.message}", file=out)
+    for note in report.notes:
+        print(f"  note      {note}", file=out)
+    print(
+        f"{len(report.added)} added, {len(report.replaced)} replaced, "
+        f"{len(report.unchanged)} unchanged, {len(report.removed)} removed, "
+        f"{len(report.problems)} skipped; {report.chunks_added} chunks added "
+        f"in {report.seconds:.1f} s",
+        file=out,
+    )
+
+
+def _questions(args: argparse.Namespace) -> Iterator[str]:
+    if args.jsonl:
+        for line in args.jsonl.read_text(encoding="utf-8").splitlines():
+            line = line.strip()
+            if not line:
+                continue
+            if line.startswith("{"):
+                obj = json.loads(line)
+                yield str(obj.get("question") or obj.get("query") or obj.get("vraag") or "")
+            else:
+                yield line
+    elif args.text is not None:
+        yield args.text
+
+
+def _check_text_args(args: argparse.Namespace) -> str | None:
+    if args.jsonl is None and args.text is None:
+        return "give a question, or --jsonl FILE"
+    if args.jsonl is not None and not args.jsonl.is_file():
+        return f"no such file: {args.jsonl}"
+    if args.top_k is not None and not 1 <= args.top_k <= 50:
+        return "--top-k must be between 1 and 50"
+    return None
+
+
+def _ask(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    problem = _check_text_args(args)
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    assistant = _assistant(settings)
+    for question in _questions(args):
+        answer = assistant.ask(question, args.top_k)
+        if args.json or args.jsonl:
+            print(json.dumps(answer.to_dict(), ensure_ascii=False), file=out)
+            continue
+        print(answer.answer, file=out)
+        if answer.citations:
+            print("\nBronnen:", file=out)
+        for c in answer.citations:
+            where = f"p. {c.page}" + (f", § {c.section}" if c.section else "")
+            print(f"  [{c.key}] {c.title} ({c.source}, {where})", file=out)
+            print(f'      "{c.quote}"', file=out)
+    return EXIT_OK
+
+
+def _hit_dict(hit: RetrievedChunk) -> dict[str, Any]:
+    c = hit.chunk
+    return {
+        "source": c.source,
+        "title": c.title,
+        "page": c.page,
+        "section": c.section,
+        "heading": c.heading,
+        "text": c.text,
+        "score": round(hit.score, 6),
+    }
+
+
+def _search(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    problem = _check_text_args(args)
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    assistant = _assistant(settings)
+    for query in _questions(args):
+        hits = assistant.search(query, args.top_k)
+        if args.json or args.jsonl:
+            payload = {"query": query, "results": [_hit_dict(h) for h in hits]}
+            print(json.dumps(payload, ensure_ascii=False), file=out)
+            continue
+        if not hits:
+            print("Geen passages gevonden.", file=out)
+        for i, hit in enumerate(hits, start=1):
+            c = hit.chunk
+            where = f"p. {c.page}" + (f", § {c.section}" if c.section else "")
+            print(f"{i}. {c.title} ({c.source}, {where}) score {hit.score:.4f}", file=out)
+            print(f"   {' '.join(c.text.split())[:300]}", file=out)
+    return EXIT_OK
+
+
+def _documents(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    docs = _assistant(settings).documents()
+    if args.json:
+        rows = [{k: v for k, v in d.__dict__.items() if k != "metadata"} for d in docs]
+        print(json.dumps(rows, ensure_ascii=False, indent=2), file=out)
+    else:
+        for d in docs:
+            print(f"{d.source}  ({d.kind}, {d.pages} p., {d.chunks} chunks)  {d.title}", file=out)
+        print(f"{len(docs)} documents", file=out)
+    return EXIT_OK
+
+
+def _serve(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    from assistant.app import serve
+
+    assistant = _assistant(settings)
+    if args.ingest:
+        report = assistant.ingest(args.ingest, progress=True)
+        _print_report(report, out)
+    serve(assistant, host=args.host or settings.host, port=args.port or settings.port)
+    return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,95 @@
+"""The assistant's core: wires settings to embedder, index, retriever and answerer."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from assistant.extractive import ExtractiveAnswerer, ExtractiveSettings
+from assistant.models import Answer
+from assistant.settings import Settings
+from index.embedders import Embedder, make_embedder
+from index.indexer import Indexer, IngestReport
+from index.retriever import HybridRetriever, RetrievalSettings, RetrievedChunk
+from index.store import ChromaIndex, DocumentRecord, IndexManifest, VectorIndex
+from ingest.chunking import ChunkSettings
+
+log = logging.getLogger(__name__)
+
+
+def chunk_settings(settings: Settings) -> ChunkSettings:
+    target = settings.chunk_words
+    return ChunkSettings(
+        target_words=target,
+        max_words=int(target * 4 / 3),
+        overlap_words=settings.chunk_overlap,
+        min_words=max(10, target // 3),
+    )
+
+
+def open_index(settings: Settings, embedder: Embedder) -> VectorIndex:
+    """The Chroma index of the settings: a server when INKOOP_CHROMA_URL is set, else on disk."""
+    manifest = IndexManifest(embedder.name, embedder.dim, chunk_settings(settings).fingerprint())
+    if settings.chroma_url:
+        return ChromaIndex.http(settings.chroma_url, manifest)
+    return ChromaIndex.persistent(settings.data_dir / "chroma", manifest)
+
+
+class Assistant:
+    """Ingest, search and ask over one index. Heavy parts load on first use."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        embedder: Embedder | None = None,
+        index: VectorIndex | None = None,
+    ) -> None:
+        self.settings = settings
+        self.embedder = embedder or make_embedder(settings.embedding_model)
+        self.index = index or open_index(settings, self.embedder)
+        self.retriever = HybridRetriever(
+            self.index,
+            self.embedder,
+            cache_dir=settings.data_dir / "cache",
+            settings=RetrievalSettings(
+                dense_weight=settings.dense_weight, lexical_weight=settings.lexical_weight
+            ),
+        )
+        self.answerer = ExtractiveAnswerer(
+            idf=lambda t: self.retriever.bm25.idf(t),
+            page_text=self.index.page_text,
+            settings=ExtractiveSettings(min_coverage=settings.min_coverage),
+        )
+
+    def ingest(
+        self, paths: Sequence[Path], prune: bool = False, progress: bool = False
+    ) -> IngestReport:
+        report = Indexer(self.index, self.embedder, chunk_settings(self.settings)).ingest(
+            paths, prune=prune, progress=progress
+        )
+        self.retriever.refresh()
+        return report
+
+    def search(
+        self, query: str, k: int | None = None, where: dict[str, Any] | None = None
+    ) -> list[RetrievedChunk]:
+        self.retriever.refresh()
+        return self.retriever.search(query, k or self.settings.top_k, where)
+
+    def ask(self, question: str, k: int | None = None) -> Answer:
+        question = question.strip()
+        hits = self.search(question, k) if question else []
+        return self.answerer.answer(question, hits)
+
+    def documents(self) -> list[DocumentRecord]:
+        return self.index.documents()
+
+    def source_file(self, source: str) -> Path | None:
+        """The file on disk behind an indexed source, for opening it at a cited page."""
+        for record in self.index.documents():
+            if record.source == source:
+                path = Path(str(record.metadata.get("_path", record.source)))
+                return path if path.is_file() else None
+        return None

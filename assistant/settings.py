@@ -1,0 +1,27 @@
+"""One validated settings object, env prefix INKOOP_, built once at the edge (CLI, app)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="INKOOP_", extra="ignore")
+
+    data_dir: Path = Field(Path("data"), description="Where the index lives")
+    embedding_model: str = Field(
+        "bundled",
+        description="'bundled' (all-MiniLM-L6-v2), a local model path, or 'hashing' (tests)",
+    )
+    chroma_url: str | None = Field(None, description="http://host:port of a Chroma server")
+    top_k: int = Field(6, ge=1, le=50)
+    chunk_words: int = Field(90, ge=30, le=400)
+    chunk_overlap: int = Field(15, ge=0, le=100)
+    min_coverage: float = Field(0.55, ge=0.0, le=1.0, description="refusal threshold")
+    dense_weight: float = Field(0.5, ge=0.0, le=5.0)
+    lexical_weight: float = Field(1.0, ge=0.0, le=5.0)
+    host: str = "127.0.0.1"
+    port: int = 7860

@@ -1,0 +1,163 @@
+"""Bring the index in line with files on disk: add new, replace changed, skip unchanged, prune."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from index.embedders import Embedder
+from index.store import DocumentRecord, VectorIndex
+from ingest.chunking import ChunkSettings
+from ingest.pipeline import FileProblem, ParsedFile, discover, parse_file
+
+log = logging.getLogger(__name__)
+
+EMBED_BATCH = 64
+
+
+@dataclass
+class IngestReport:
+    """What one ingest run did, per file."""
+
+    added: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    problems: list[FileProblem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    chunks_added: int = 0
+    chunks_removed: int = 0
+    repaired: int = 0
+    seconds: float = 0.0
+    embed_seconds: float = 0.0
+
+    @property
+    def indexed(self) -> int:
+        return len(self.added) + len(self.replaced) + len(self.unchanged)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "added": self.added,
+            "replaced": self.replaced,
+            "unchanged": self.unchanged,
+            "removed": self.removed,
+            "problems": [p.__dict__ for p in self.problems],
+            "notes": self.notes,
+            "chunks_added": self.chunks_added,
+            "chunks_removed": self.chunks_removed,
+            "repaired": self.repaired,
+            "seconds": round(self.seconds, 3),
+            "embed_seconds": round(self.embed_seconds, 3),
+        }
+
+
+def display_path(path: Path) -> str:
+    """Path relative to the working directory when inside it, else absolute (POSIX style)."""
+    resolved = path.resolve()
+    try:
+        return resolved.relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return resolved.as_posix()
+
+
+class Indexer:
+    """Ingests files into a vector index, one document at a time, crash-safe per document."""
+
+    def __init__(
+        self, index: VectorIndex, embedder: Embedder, chunk_settings: ChunkSettings | None = None
+    ) -> None:
+        self.index = index
+        self.embedder = embedder
+        self.chunk_settings = chunk_settings or ChunkSettings()
+
+    def ingest(
+        self, paths: Sequence[Path], prune: bool = False, progress: bool = False
+    ) -> IngestReport:
+        started = time.perf_counter()
+        report = IngestReport()
+        report.repaired = self.index.repair()
+        files, report.problems = discover(list(paths))
+        existing = self.index.documents()
+        by_source = {r.source: r for r in existing}
+        by_id = {r.doc_id: r for r in existing}
+        bar = _progress(len(files), progress)
+        try:
+            for path in files:
+                source = display_path(path)
+                bar.set_postfix_str(path.name[:40], refresh=False)
+                parsed = parse_file(path, self.chunk_settings, source)
+                bar.update(1)
+                if isinstance(parsed, FileProblem):
+                    report.problems.append(parsed)
+                    continue
+                report.notes.extend(parsed.document.notes)
+                doc_id = parsed.document.doc_id
+                old = by_source.get(source)
+                if old is not None and old.doc_id == doc_id:
+                    report.unchanged.append(source)
+                    continue
+                twin = by_id.get(doc_id)
+                if twin is not None and twin.source != source:
+                    if Path(str(twin.metadata.get("_path", twin.source))).exists():
+                        report.notes.append(f"{source}: same content as {twin.source}; skipped")
+                        report.unchanged.append(source)
+                        continue
+                    self.index.remove_document(doc_id)  # the file moved: re-add under its new name
+                self._add(parsed, path, report, bar)
+                by_source[source] = by_id[doc_id] = self._record(parsed, path)
+                if old is not None:
+                    self.index.remove_document(old.doc_id)
+                    report.chunks_removed += old.chunks
+                    report.replaced.append(source)
+                else:
+                    report.added.append(source)
+        finally:
+            bar.close()
+        if prune:
+            for record in self.index.documents():
+                if not Path(str(record.metadata.get("_path", record.source))).exists():
+                    self.index.remove_document(record.doc_id)
+                    report.removed.append(record.source)
+                    report.chunks_removed += record.chunks
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _record(self, parsed: ParsedFile, path: Path) -> DocumentRecord:
+        doc = parsed.document
+        return DocumentRecord(
+            doc_id=doc.doc_id,
+            source=doc.source,
+            title=doc.title,
+            kind=doc.kind,
+            pages=len(doc.pages),
+            chunks=len(parsed.chunks),
+            ingested_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            metadata={**doc.metadata, "_path": str(path.resolve())},
+        )
+
+    def _add(self, parsed: ParsedFile, path: Path, report: IngestReport, bar: Any) -> None:
+        texts = [c.context for c in parsed.chunks]
+        t0 = time.perf_counter()
+        vectors = []
+        for i in range(0, len(texts), EMBED_BATCH):
+            vectors.append(self.embedder.embed_documents(texts[i : i + EMBED_BATCH]))
+        report.embed_seconds += time.perf_counter() - t0
+        embeddings = np.concatenate(vectors) if vectors else np.zeros((0, self.embedder.dim))
+        self.index.add_document(
+            self._record(parsed, path), parsed.document.pages, parsed.chunks, embeddings
+        )
+        report.chunks_added += len(parsed.chunks)
+        bar.set_postfix(chunks=report.chunks_added, refresh=False)
+
+
+def _progress(total: int, enabled: bool) -> Any:
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="bestand", disable=not enabled, dynamic_ncols=True)

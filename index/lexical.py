@@ -1,0 +1,268 @@
+"""Dutch BM25 (bm25s) rebuilt from the vector index's contents, cached on disk by fingerprint."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import pickle
+import re
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from ingest.models import Chunk
+
+log = logging.getLogger(__name__)
+
+# Snowball's Dutch list plus the words NvI and chat questions are made of.
+DUTCH_STOPWORDS = frozenset(
+    [
+        "aan",
+        "al",
+        "alle",
+        "alles",
+        "als",
+        "altijd",
+        "ander",
+        "andere",
+        "anders",
+        "ben",
+        "bij",
+        "daar",
+        "daarbij",
+        "daarin",
+        "daarom",
+        "dan",
+        "dat",
+        "de",
+        "deze",
+        "der",
+        "die",
+        "dit",
+        "doch",
+        "doen",
+        "door",
+        "dus",
+        "een",
+        "eens",
+        "en",
+        "enige",
+        "er",
+        "erg",
+        "ge",
+        "geen",
+        "geweest",
+        "gaan",
+        "gaat",
+        "haar",
+        "had",
+        "heb",
+        "hebben",
+        "heeft",
+        "hem",
+        "het",
+        "hier",
+        "hij",
+        "hoe",
+        "hoeveel",
+        "hun",
+        "iemand",
+        "iets",
+        "ik",
+        "in",
+        "is",
+        "ja",
+        "je",
+        "jij",
+        "kan",
+        "kon",
+        "kunnen",
+        "kunt",
+        "maar",
+        "me",
+        "meer",
+        "men",
+        "met",
+        "mij",
+        "mijn",
+        "moet",
+        "moeten",
+        "mogen",
+        "na",
+        "naar",
+        "niet",
+        "niets",
+        "nog",
+        "nu",
+        "of",
+        "om",
+        "omdat",
+        "onder",
+        "ons",
+        "onze",
+        "ook",
+        "op",
+        "over",
+        "reeds",
+        "te",
+        "tegen",
+        "toch",
+        "toen",
+        "tot",
+        "u",
+        "uit",
+        "uw",
+        "van",
+        "veel",
+        "voor",
+        "want",
+        "waar",
+        "waarom",
+        "wanneer",
+        "waren",
+        "was",
+        "wat",
+        "we",
+        "wel",
+        "welk",
+        "welke",
+        "werd",
+        "wezen",
+        "wie",
+        "wij",
+        "wil",
+        "willen",
+        "worden",
+        "wordt",
+        "zal",
+        "ze",
+        "zelf",
+        "zich",
+        "zij",
+        "zijn",
+        "zo",
+        "zonder",
+        "zou",
+        "zouden",
+        "graag",
+        "vraag",
+        "vragen",
+    ]
+)
+_TOKEN = re.compile(r"[0-9]+(?:[.,][0-9]+)*|[a-zà-ÿ]+(?:['’-][a-zà-ÿ]+)*")
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> object:
+    import Stemmer
+
+    return Stemmer.Stemmer("dutch")
+
+
+@lru_cache(maxsize=50_000)
+def stem(word: str) -> str:
+    return str(_stemmer().stemWord(word))  # type: ignore[attr-defined]
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-cased, Dutch-stemmed content words; numbers kept ("2026", "2.7")."""
+    tokens = []
+    for raw in _TOKEN.findall(text.lower()):
+        word = raw.replace("’", "'")
+        if word in DUTCH_STOPWORDS or (len(word) < 2 and not word.isdigit()):
+            continue
+        tokens.append(word if word[0].isdigit() else stem(word))
+        if "-" in word:  # "geld-volgt-klant": also index the parts
+            tokens.extend(stem(p) for p in word.split("-") if p and p not in DUTCH_STOPWORDS)
+    return tokens
+
+
+class BM25Index:
+    """BM25 over chunk contexts (title + heading + text)."""
+
+    def __init__(self, chunks: Sequence[Chunk]) -> None:
+        import bm25s
+
+        self.chunks = list(chunks)
+        self._model = bm25s.BM25(k1=1.2, b=0.75)
+        corpus = [tokenize(c.context) or ["_leeg_"] for c in self.chunks]
+        self._df: dict[str, int] = {}
+        for tokens in corpus:
+            for t in set(tokens):
+                self._df[t] = self._df.get(t, 0) + 1
+        if corpus:
+            self._model.index(corpus, show_progress=False)
+        self._positions: dict[str, list[int]] = {}
+        for i, c in enumerate(self.chunks):
+            self._positions.setdefault(c.doc_id, []).append(i)
+
+    def search(
+        self, query: str, k: int, allowed: set[str] | None = None
+    ) -> list[tuple[Chunk, float]]:
+        """Top-k chunks with their BM25 scores; `allowed` restricts to those doc ids."""
+        tokens = [t for t in tokenize(query) if t in self._vocab]
+        if not tokens or not self.chunks:
+            return []
+        scores = np.asarray(self._model.get_scores(tokens), dtype=np.float32)
+        if allowed is not None:
+            mask = np.zeros(len(self.chunks), dtype=bool)
+            for doc_id in allowed:
+                mask[self._positions.get(doc_id, [])] = True
+            scores = np.where(mask, scores, 0.0)
+        k = min(k, len(self.chunks))
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return [(self.chunks[i], float(scores[i])) for i in top if scores[i] > 0]
+
+    @property
+    def _vocab(self) -> dict[str, int]:
+        vocab: dict[str, int] = self._model.vocab_dict
+        return vocab
+
+    def idf(self, token: str) -> float:
+        """Inverse document frequency; a word no passage contains gets the highest value."""
+        n = len(self.chunks)
+        df = self.doc_freq(token)
+        return float(np.log(1 + (n - df + 0.5) / (df + 0.5)))
+
+    def doc_freq(self, token: str) -> int:
+        return self._df.get(token, 0)
+
+
+def fingerprint(doc_ids: Iterable[str], manifest_key: str) -> str:
+    h = hashlib.sha256(manifest_key.encode())
+    for doc_id in sorted(doc_ids):
+        h.update(doc_id.encode())
+    return h.hexdigest()[:24]
+
+
+def load_or_build(
+    cache_dir: Path | None,
+    key: str,
+    chunks: Iterable[Chunk] | None = None,
+    *,
+    loader: object = None,
+) -> BM25Index:
+    """The cached BM25 index for `key`, or a new one built from the chunks (then cached)."""
+    path = cache_dir / f"bm25-{key}.pkl" if cache_dir else None
+    if path and path.is_file():
+        try:
+            with path.open("rb") as fh:
+                index = pickle.load(fh)
+            if isinstance(index, BM25Index):
+                return index
+        except Exception as exc:  # a stale or broken cache is rebuilt, never fatal
+            log.warning("BM25 cache %s unreadable (%s); rebuilding", path, exc)
+    source = chunks if chunks is not None else loader()  # type: ignore[operator]
+    index = BM25Index(list(source))
+    if path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for old in path.parent.glob("bm25-*.pkl"):
+            old.unlink(missing_ok=True)
+        tmp = path.with_suffix(".tmp")
+        with tmp.open("wb") as fh:
+            pickle.dump(index, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(path)
+    return index

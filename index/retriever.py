@@ -1,0 +1,115 @@
+"""Hybrid retrieval: Dutch BM25 and dense vectors, fused by reciprocal rank."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from index.embedders import Embedder
+from index.fusion import reciprocal_rank_fusion
+from index.lexical import BM25Index, fingerprint, load_or_build
+from index.store import VectorIndex, matches
+from ingest.models import Chunk
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RetrievedChunk:
+    """A chunk with its fused score and where each ranking put it (None: not retrieved)."""
+
+    chunk: Chunk
+    score: float
+    dense_rank: int | None = None
+    lexical_rank: int | None = None
+    dense_score: float = 0.0
+    lexical_score: float = 0.0
+
+
+@dataclass(frozen=True)
+class RetrievalSettings:
+    candidates: int = 50  # per ranking, before fusion
+    lexical_weight: float = 1.0
+    dense_weight: float = 0.5  # MiniLM is English-trained; BM25 leads on Dutch
+    rrf_k: int = 60
+
+
+class HybridRetriever:
+    """Searches one vector index; the BM25 side is rebuilt from it when its documents change."""
+
+    def __init__(
+        self,
+        index: VectorIndex,
+        embedder: Embedder,
+        cache_dir: Path | None = None,
+        settings: RetrievalSettings | None = None,
+    ) -> None:
+        self.index = index
+        self.embedder = embedder
+        self.cache_dir = cache_dir
+        self.settings = settings or RetrievalSettings()
+        self._bm25: BM25Index | None = None
+        self._bm25_key = ""
+        self._registered: set[str] = set()
+
+    def refresh(self) -> None:
+        """Pick up documents added or removed since the last search."""
+        docs = self.index.documents()
+        self._registered = {d.doc_id for d in docs}
+        m = self.index.manifest
+        key = fingerprint(self._registered, f"{m.embedder}|{m.chunking}|{m.schema}")
+        if self._bm25 is None or key != self._bm25_key:
+            self._bm25 = load_or_build(self.cache_dir, key, loader=self.index.all_chunks)
+            self._bm25_key = key
+
+    @property
+    def bm25(self) -> BM25Index:
+        if self._bm25 is None:
+            self.refresh()
+        assert self._bm25 is not None
+        return self._bm25
+
+    def search(
+        self, query: str, k: int = 8, where: dict[str, Any] | None = None
+    ) -> list[RetrievedChunk]:
+        """The k best chunks for a query, optionally filtered on chunk metadata."""
+        if not query.strip():
+            return []
+        bm25 = self.bm25
+        n = self.settings.candidates
+        lexical = [
+            (c, s)
+            for c, s in bm25.search(query, n * (4 if where else 1))
+            if c.doc_id in self._registered and matches(c.to_metadata(), where)
+        ][:n]
+        dense: list[tuple[Chunk, float]] = []
+        if self.settings.dense_weight > 0:
+            vector = self.embedder.embed_query(query)
+            dense = [
+                (c, s)
+                for c, s in self.index.query(vector, n, where)
+                if c.doc_id in self._registered
+            ]
+        by_id = {c.chunk_id: c for c, _ in [*lexical, *dense]}
+        dense_rank = {c.chunk_id: i for i, (c, _) in enumerate(dense, start=1)}
+        lex_rank = {c.chunk_id: i for i, (c, _) in enumerate(lexical, start=1)}
+        dense_score = {c.chunk_id: s for c, s in dense}
+        lex_score = {c.chunk_id: s for c, s in lexical}
+        fused = reciprocal_rank_fusion(
+            [[c.chunk_id for c, _ in lexical], [c.chunk_id for c, _ in dense]],
+            [self.settings.lexical_weight, self.settings.dense_weight],
+            k=self.settings.rrf_k,
+        )
+        return [
+            RetrievedChunk(
+                chunk=by_id[cid],
+                score=score,
+                dense_rank=dense_rank.get(cid),
+                lexical_rank=lex_rank.get(cid),
+                dense_score=dense_score.get(cid, 0.0),
+                lexical_score=lex_score.get(cid, 0.0),
+            )
+            for cid, score in fused[:k]
+        ]

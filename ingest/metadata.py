@@ -1,0 +1,55 @@
+"""Document metadata from Markdown/TXT front matter or a sidecar file (`x.pdf.meta.json`)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from ingest.models import MetadataValue
+
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(?P<body>.*?)\r?\n---[ \t]*\r?\n", re.DOTALL)
+_KEY_VALUE = re.compile(r"^(?P<key>[A-Za-z_][\w-]*)\s*:\s*(?P<value>.*?)\s*$")
+
+
+def split_front_matter(text: str) -> tuple[dict[str, MetadataValue], str]:
+    """Front matter (simple `key: value` lines between `---`) and the body after it."""
+    m = _FRONT_MATTER.match(text)
+    if not m:
+        return {}, text
+    meta: dict[str, MetadataValue] = {}
+    for line in m.group("body").splitlines():
+        kv = _KEY_VALUE.match(line)
+        if kv:
+            meta[kv.group("key").lower()] = kv.group("value").strip().strip("\"'")
+    return meta, text[m.end() :]
+
+
+def sidecar_metadata(path: Path) -> dict[str, MetadataValue]:
+    """Metadata from `<file>.meta.json` next to the document, if present."""
+    sidecar = path.with_name(path.name + ".meta.json")
+    if not sidecar.is_file():
+        return {}
+    data = json.loads(sidecar.read_text(encoding="utf-8"))
+    if not isinstance(data, dict):
+        raise ValueError(f"{sidecar} must hold a JSON object")
+    return {str(k).lower(): v for k, v in data.items() if isinstance(v, str | int | float | bool)}
+
+
+def title_from_filename(path: Path) -> str:
+    """A readable title from a file name: 'zk_Inkoopbeleid-GGZ-2024-2026.pdf' -> words."""
+    stem = re.sub(r"^[a-z]{2,4}_+", "", path.stem)
+    return re.sub(r"[_\s]+", " ", stem).strip() or path.name
+
+
+def usable_pdf_title(title: object) -> str:
+    """The PDF's own /Title when it reads like a title, else ''."""
+    if not isinstance(title, str):
+        return ""
+    title = title.strip()
+    generic = re.compile(
+        r"^(microsoft (word|powerpoint)|powerpoint|untitled|document|i-sociaal)", re.I
+    )
+    if len(title.split()) < 3 or generic.match(title) or title.lower().endswith((".doc", ".docx")):
+        return ""
+    return title

@@ -1,0 +1,110 @@
+"""Find files and turn each into a document and its chunks; bad files become report lines."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from ingest.chunking import ChunkSettings, chunk_document
+from ingest.errors import IngestError
+from ingest.models import Chunk, SourceDocument
+from ingest.readers import SUPPORTED, read_document
+
+log = logging.getLogger(__name__)
+
+SIDECAR_SUFFIX = ".meta.json"
+
+
+@dataclass(frozen=True)
+class FileProblem:
+    """One file that could not be ingested, and why (shown per file in the report)."""
+
+    path: str
+    reason: str  # short code: encrypted, no-text, empty, corrupt, unsupported, unreadable
+    message: str
+
+
+@dataclass(frozen=True)
+class ParsedFile:
+    document: SourceDocument
+    chunks: list[Chunk]
+
+
+def discover(paths: list[Path]) -> tuple[list[Path], list[FileProblem]]:
+    """All candidate files under the given paths (recursive), plus problems with the paths."""
+    files: list[Path] = []
+    problems: list[FileProblem] = []
+    seen: set[Path] = set()
+    for root in paths:
+        if not root.exists():
+            problems.append(FileProblem(str(root), "missing", f"{root}: no such file or folder"))
+            continue
+        if root.is_file():
+            candidates: list[Path] = [root]
+        else:
+            candidates = sorted(_walk(root, problems))
+        for path in candidates:
+            try:
+                real = path.resolve()
+            except (OSError, RuntimeError) as exc:
+                problems.append(FileProblem(str(path), "unreadable", f"{path}: {exc}"))
+                continue
+            if real in seen or path.name.endswith(SIDECAR_SUFFIX):
+                continue
+            seen.add(real)
+            files.append(path)
+    return files, problems
+
+
+def _walk(root: Path, problems: list[FileProblem]) -> Iterator[Path]:
+    visited: set[tuple[int, int]] = set()
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=True, onerror=None):
+        try:
+            st = os.stat(dirpath)
+        except OSError:
+            continue
+        key = (st.st_dev, st.st_ino)
+        if key in visited:  # a symlink loop: do not walk the same folder twice
+            problems.append(
+                FileProblem(dirpath, "loop", f"{dirpath}: folder visited before (symlink loop)")
+            )
+            dirnames[:] = []
+            continue
+        visited.add(key)
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in filenames:
+            if name.startswith(".") or name.lower() in {"readme.md", "license", "license.md"}:
+                continue
+            yield Path(dirpath) / name
+
+
+def parse_file(
+    path: Path, settings: ChunkSettings, display: str | None = None
+) -> ParsedFile | FileProblem:
+    """Read and chunk one file; any failure becomes a `FileProblem`, never an exception."""
+    try:
+        doc = read_document(path, display)
+        chunks = chunk_document(doc, settings)
+    except IngestError as exc:
+        return FileProblem(display or str(path), exc.reason, str(exc))
+    except RecursionError as exc:
+        return FileProblem(
+            display or str(path), "corrupt", f"{path.name}: too deeply nested ({exc})"
+        )
+    except Exception as exc:  # a reader bug must not stop the batch
+        log.exception("unexpected error reading %s", path)
+        return FileProblem(
+            display or str(path),
+            "error",
+            f"{path.name}: could not be read ({type(exc).__name__}: {exc})",
+        )
+    if not chunks:
+        return FileProblem(display or str(path), "empty", f"{path.name}: no text to index")
+    return ParsedFile(doc, chunks)
+
+
+def supported(path: Path) -> bool:
+    return path.suffix.lower() in SUPPORTED

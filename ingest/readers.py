@@ -1,0 +1,303 @@
+"""Read files into `SourceDocument`s: PDF (page by page), TXT, Markdown, DOCX, HTML."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from pathlib import Path
+
+from ingest.cleaning import clean_pages
+from ingest.errors import (
+    CorruptFileError,
+    EmptyFileError,
+    EncryptedFileError,
+    IngestError,
+    NoTextLayerError,
+    UnsupportedFormatError,
+)
+from ingest.metadata import (
+    sidecar_metadata,
+    split_front_matter,
+    title_from_filename,
+    usable_pdf_title,
+)
+from ingest.models import Heading, MetadataValue, Page, SourceDocument
+from ingest.sections import (
+    KnownEntry,
+    is_contents_heading,
+    normalize,
+    parse_contents,
+    pdf_headings,
+    section_label,
+    text_headings,
+)
+
+log = logging.getLogger(__name__)
+
+SUPPORTED = {
+    ".pdf": "pdf",
+    ".txt": "txt",
+    ".md": "md",
+    ".markdown": "md",
+    ".docx": "docx",
+    ".html": "html",
+    ".htm": "html",
+}
+MIN_PAGE_CHARS = 20
+
+
+def content_id(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:32]
+
+
+def read_document(path: Path, display: str | None = None) -> SourceDocument:
+    """Read one file; raises an `IngestError` subclass with a clear reason when it cannot."""
+    kind = SUPPORTED.get(path.suffix.lower())
+    if kind is None:
+        raise UnsupportedFormatError(
+            f"{path.name}: file type '{path.suffix or '(none)'}' is not supported "
+            f"(use PDF, TXT, Markdown, DOCX or HTML)"
+        )
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CorruptFileError(f"{path.name}: cannot be read ({exc.strerror or exc})") from exc
+    if not data.strip():
+        raise EmptyFileError(f"{path.name}: the file is empty; nothing to ingest")
+    try:
+        meta = sidecar_metadata(path)
+    except ValueError as exc:
+        raise CorruptFileError(f"{path.name}: sidecar metadata is invalid: {exc}") from exc
+    source = display or str(path)
+    doc_id = content_id(data)
+    if kind == "pdf":
+        return _read_pdf(path, data, doc_id, source, meta)
+    if kind == "docx":
+        text, headings = _read_docx(path, data)
+        return _single_page(path, doc_id, source, kind, text, meta, headings)
+    text, notes = _decode(path, data)
+    front, body = split_front_matter(text)
+    meta = {**front, **meta}
+    if kind == "html":
+        body, headings = _html_text(body)
+        return _single_page(path, doc_id, source, kind, body, meta, headings, notes)
+    return _single_page(path, doc_id, source, kind, body, meta, None, notes)
+
+
+def _decode(path: Path, data: bytes) -> tuple[str, tuple[str, ...]]:
+    if b"\x00" in data[:4096]:
+        raise CorruptFileError(f"{path.name}: looks like a binary file, not text")
+    try:
+        return data.decode("utf-8-sig"), ()
+    except UnicodeDecodeError:
+        note = f"{path.name}: not valid UTF-8; read as Windows-1252"
+        return data.decode("cp1252", errors="replace"), (note,)
+
+
+def _single_page(
+    path: Path,
+    doc_id: str,
+    source: str,
+    kind: str,
+    text: str,
+    meta: dict[str, MetadataValue],
+    headings: list[Heading] | None,
+    notes: tuple[str, ...] = (),
+) -> SourceDocument:
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise EmptyFileError(f"{path.name}: contains no text")
+    if headings is None:
+        headings = text_headings(text)
+    title = str(meta.get("title") or meta.get("onderwerp") or "")
+    if not title:
+        first = next((h for h in headings if h.offset < 500 and not h.section), None)
+        title = first.title if first else title_from_filename(path)
+    return SourceDocument(
+        doc_id=doc_id,
+        source=source,
+        title=title,
+        kind=kind,
+        pages=(Page(1, text),),
+        metadata=meta,
+        headings=tuple(headings),
+        notes=notes,
+    )
+
+
+def _read_pdf(
+    path: Path, data: bytes, doc_id: str, source: str, meta: dict[str, MetadataValue]
+) -> SourceDocument:
+    import io
+
+    import pypdf
+    from pypdf.errors import PdfReadError
+
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    try:
+        reader = pypdf.PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            try:
+                opened = reader.decrypt("")
+            except Exception as exc:  # pypdf raises several types for unsupported crypto
+                raise EncryptedFileError(_encrypted(path)) from exc
+            if not opened:
+                raise EncryptedFileError(_encrypted(path))
+        raw = [_page_text(page) for page in reader.pages]
+        outline = _outline(reader)
+        pdf_title = usable_pdf_title(reader.metadata.get("/Title") if reader.metadata else None)
+    except IngestError:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
+        raise CorruptFileError(
+            f"{path.name}: the PDF is damaged or incomplete ({exc}); re-export or re-download it"
+        ) from exc
+    if not raw:
+        raise EmptyFileError(f"{path.name}: the PDF has no pages")
+    if all(len(t.strip()) < MIN_PAGE_CHARS for t in raw):
+        raise NoTextLayerError(
+            f"{path.name}: no page has a text layer (a scan?); OCR it or supply a text version"
+        )
+    notes = []
+    empty = [i for i, t in enumerate(raw, start=1) if len(t.strip()) < MIN_PAGE_CHARS]
+    if empty:
+        notes.append(f"{path.name}: page(s) {_ranges(empty)} have no text layer and were skipped")
+    cleaned, contents = clean_pages(raw)
+    known = outline + [
+        e
+        for e in parse_contents(raw[i - 1] for i in contents)
+        if e.label not in {o.label for o in outline if o.label}
+    ]
+    pages = tuple(Page(i, t) for i, t in enumerate(cleaned, start=1))
+    probe = SourceDocument(doc_id, source, "", "pdf", pages)
+    headings = pdf_headings(probe.full_text, probe.page_starts, known)
+    title = str(
+        meta.get("title") or meta.get("onderwerp") or pdf_title or title_from_filename(path)
+    )
+    return SourceDocument(
+        doc_id=doc_id,
+        source=source,
+        title=title,
+        kind="pdf",
+        pages=pages,
+        metadata=meta,
+        headings=tuple(headings),
+        notes=tuple(notes),
+    )
+
+
+def _encrypted(path: Path) -> str:
+    return f"{path.name}: the PDF is password-protected; save an unprotected copy and ingest that"
+
+
+def _page_text(page: object) -> str:
+    text = page.extract_text() or ""  # type: ignore[attr-defined]
+    return text.replace("\u00a0", " ").replace("\x00", "")
+
+
+def _outline(reader: object) -> list[KnownEntry]:
+    """Entries of the PDF's bookmarks (outline), with their 1-based page."""
+    entries: list[KnownEntry] = []
+
+    def walk(items: list[object]) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item)
+                continue
+            title = re.sub(r"\s+", " ", str(getattr(item, "title", "") or "")).strip()
+            try:
+                page = reader.get_destination_page_number(item) + 1  # type: ignore[attr-defined]
+            except Exception:
+                page = None
+            label, _ = section_label(title)
+            if label and title.startswith(label):
+                title = title[len(label) :].lstrip(". ")
+            if title:
+                entries.append(KnownEntry(label, title, page))
+
+    try:
+        walk(reader.outline)  # type: ignore[attr-defined]
+    except Exception:  # a broken outline must not cost the document
+        return []
+    return entries
+
+
+def _ranges(numbers: list[int]) -> str:
+    out, start, prev = [], numbers[0], numbers[0]
+    for n in [*numbers[1:], None]:
+        if n is not None and n == prev + 1:
+            prev = n
+            continue
+        out.append(f"{start}" if start == prev else f"{start}-{prev}")
+        if n is not None:
+            start = prev = n
+    return ", ".join(out)
+
+
+def _read_docx(path: Path, data: bytes) -> tuple[str, list[Heading]]:
+    import io
+    import zipfile
+
+    try:
+        import docx
+
+        document = docx.Document(io.BytesIO(data))
+    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise CorruptFileError(f"{path.name}: not a valid Word (.docx) file ({exc})") from exc
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    parts: list[str] = []
+    headings: list[Heading] = []
+    pos = 0
+    current = ""
+    for block in document.iter_inner_content():
+        if isinstance(block, Paragraph):
+            text = block.text.strip()
+            style = (block.style.name if block.style is not None else "") or ""
+            level_match = re.match(r"(?:heading|kop)\s*(\d)", style, re.I)
+            if text and (level_match or style.lower() == "title"):
+                label, _ = section_label(text)
+                current = label or current
+                level = int(level_match.group(1)) if level_match else 1
+                headings.append(Heading(pos, label or current, text, level))
+        elif isinstance(block, Table):
+            rows = [" | ".join(c.text.strip() for c in row.cells) for row in block.rows]
+            text = "\n".join(r for r in rows if r.strip(" |"))
+        else:
+            continue
+        if text:
+            parts.append(text)
+            pos += len(text) + 2
+    return "\n\n".join(parts), headings
+
+
+def _html_text(html: str) -> tuple[str, list[Heading]]:
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "html.parser")
+    for tag in soup(["script", "style", "nav", "header", "footer", "noscript"]):
+        tag.decompose()
+    parts: list[str] = []
+    headings: list[Heading] = []
+    pos = 0
+    body = soup.body or soup
+    for el in body.find_all(["h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "tr", "pre"]):
+        if el.name == "tr":
+            text = " | ".join(c.get_text(" ", strip=True) for c in el.find_all(["td", "th"]))
+        elif el.find_parent(["li", "tr", "p"]) is not None:
+            continue
+        else:
+            text = el.get_text(" ", strip=True)
+        if not text:
+            continue
+        if el.name[0] == "h" and el.name[1:].isdigit():
+            label, _ = section_label(text)
+            headings.append(Heading(pos, label, text, int(el.name[1])))
+        parts.append(text)
+        pos += len(text) + 2
+    return "\n\n".join(parts), headings
+
+
+__all__ = ["SUPPORTED", "content_id", "is_contents_heading", "normalize", "read_document"]
