@@ -16,8 +16,12 @@ from assistant.citations import normalize_ws, quote_on_page
 from assistant.models import REFUSAL, Answer, Citation
 from index.lexical import tokenize
 from index.retriever import RetrievedChunk
+from ingest.models import Chunk
+from ingest.sections import section_label
 
-_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+(?=\s|$)|(?=\n)|$)")
+_SENTENCE = re.compile(r"(?:[^.!?\n]|[.!?](?![\s]|$))+(?:[.!?]+(?=\s|$)|(?=\n)|$)")
+_ENUMERATOR = re.compile(r"^(?:\*\*)?\(?(?:\d{1,3}|[a-z])[.)°]+(?:\*\*)?\s+(?=\S)")
+_TERMINAL = re.compile(r"[.!:;)\]'\"”’]\s*$")
 _BLOCK_BREAK = re.compile(r"\n(?=\s*(?:\n|[-•*|>]|\d+[.)]\s|[a-z][.)]\s))")
 _DATE = re.compile(
     r"\b(\d{1,2}[-/ ]\d{1,2}[-/ ]\d{2,4}|\d{1,2} (januari|februari|maart|april|mei|juni|juli|"
@@ -66,7 +70,7 @@ def sentences(text: str) -> list[tuple[int, str]]:
         pieces: list[tuple[int, int]] = []
         for m in _SENTENCE.finditer(flat):
             raw = m.group(0)
-            stripped = raw.strip(" \t-•*|>")
+            stripped = _ENUMERATOR.sub("", raw.strip(" \t-•*|>")).strip(" \t-•*|>")
             if not stripped:
                 continue
             start = a + m.start() + raw.index(stripped)
@@ -124,7 +128,7 @@ def _blocks(text: str) -> list[tuple[int, int]]:
     pos = 0
     for line in text.splitlines(keepends=True):
         end = pos + len(line)
-        body = line.strip()
+        body = line.strip().strip("*#_ ")
         words = body.split()
         heading_like = 0 < len(words) < 6 and not body.endswith((",", "-")) and body[-1:].isalnum()
         if heading_like or not body:
@@ -137,13 +141,31 @@ def _blocks(text: str) -> list[tuple[int, int]]:
     return [(a, b) for a, b in itertools.pairwise(cuts) if text[a:b].strip()]
 
 
-def _split_at_page_breaks(hit: RetrievedChunk) -> list[tuple[int, str]]:
-    """Sentences of a chunk, never running across a page break (a quote must sit on one page)."""
-    text = hit.chunk.text
-    cuts = [0, *hit.chunk.page_breaks, len(text)]
+def chunk_sentences(chunk: Chunk) -> list[tuple[int, str]]:
+    """Quotable sentences of a chunk: never across a page break (a quote sits on one page) or
+    out of the heading line, and no fragments cut off by the chunk's edges, no questions."""
+    text = chunk.text
+    cuts = {0, len(text), *chunk.page_breaks}
+    first_line = text.split("\n", 1)[0]
+    if chunk.heading and normalize_ws(first_line).startswith(normalize_ws(chunk.heading)[:40]):
+        cuts.add(len(first_line))
     out: list[tuple[int, str]] = []
-    for a, b in itertools.pairwise(cuts):
-        out.extend((a + off, s) for off, s in sentences(text[a:b]))
+    for a, b in itertools.pairwise(sorted(cuts)):
+        for off, sentence in sentences(text[a:b]):
+            start, end = a + off, a + off + len(sentence)
+            if sentence.rstrip().endswith("?"):
+                continue  # a question (NvI tables) is not an answer
+            if start == 0 and sentence[0].islower():
+                continue  # the chunk began mid-sentence
+            if _heading_line(text, start, end):
+                continue  # "§ 4.0. Toetreding nieuwe jeugdhulpaanbieders" names, not answers
+            if (
+                end >= len(text.rstrip())
+                and not _TERMINAL.search(sentence)
+                and (len(sentence.split()) >= 6)
+            ):
+                continue  # the chunk ended mid-sentence
+            out.append((start, sentence))
     return out
 
 
@@ -166,16 +188,19 @@ class ExtractiveAnswerer:
         if sum(weights.values()) == 0:
             return Answer(question, _refusal(), True, notes=("none of the question's words occur",))
         candidates = self._candidates(question, terms, weights, hits)
-        if not candidates or candidates[0].coverage < self.settings.min_coverage:
-            best = candidates[0].coverage if candidates else 0.0
+        eligible = [c for c in candidates if c.coverage >= self.settings.min_coverage]
+        if not eligible:
+            best = max((c.coverage for c in candidates), default=0.0)
             return Answer(question, _refusal(), True, notes=(f"best coverage {best:.2f}",))
-        chosen = self._choose(candidates)
+        chosen = self._choose(eligible)
         citations: list[Citation] = []
         lines: list[str] = []
         for cand in chosen:
             chunk = cand.hit.chunk
             page = chunk.page_at(cand.start)
-            if not quote_on_page(cand.text, self.page_text(chunk.doc_id, page)):
+            page_text = self.page_text(chunk.doc_id, page)
+            quote = with_list(cand.text, page_text)
+            if not quote_on_page(quote, page_text):
                 continue  # a citation that cannot be checked is dropped
             key = len(citations) + 1
             citations.append(
@@ -186,12 +211,12 @@ class ExtractiveAnswerer:
                     page=page,
                     section=chunk.section,
                     heading=chunk.heading,
-                    quote=normalize_ws(cand.text),
+                    quote=normalize_ws(quote),
                     score=cand.score,
                     doc_id=chunk.doc_id,
                 )
             )
-            lines.append(f"{normalize_ws(cand.text)} [{key}]")
+            lines.append(f"{normalize_ws(quote)} [{key}]")
         if not citations:
             return Answer(question, _refusal(), True, notes=("no quote could be verified",))
         if len(lines) == 1:
@@ -208,31 +233,34 @@ class ExtractiveAnswerer:
         hits: Sequence[RetrievedChunk],
     ) -> list[_Candidate]:
         total = sum(weights.values())
+
+        def share(tokens: set[str]) -> float:
+            return sum(w for t, w in weights.items() if t in tokens) / total
+
         wants_date = bool(_WHEN.search(question))
         wants_amount = bool(_HOW_MUCH.search(question))
         out = []
         for rank, hit in enumerate(hits):
-            context = set(tokenize(f"{hit.chunk.title} {hit.chunk.heading} {hit.chunk.text}"))
-            chunk_cov = sum(w for t, w in weights.items() if t in context) / total
-            for start, text in _split_at_page_breaks(hit):
+            chunk = hit.chunk
+            frame = set(tokenize(f"{chunk.title} {chunk.heading}"))
+            chunk_cov = share(frame | set(tokenize(chunk.text)))
+            found = chunk_sentences(chunk)
+            token_sets = [set(tokenize(s)) for _, s in found]
+            for i, (start, text) in enumerate(found):
                 if len(text.split()) > self.settings.max_sentence_words:
                     continue
-                words = set(tokenize(text))
-                cov = sum(w for t, w in weights.items() if t in words) / total
-                score = 0.6 * cov + 0.25 * chunk_cov + 0.15 / (1 + rank)
+                own = token_sets[i]
+                near = set().union(*token_sets[max(0, i - 1) : i], *token_sets[i + 1 : i + 2])
+                # Evidence: the sentence with its heading and title; neighbours count half.
+                local = share(own | frame)
+                coverage = local + 0.5 * (share(own | frame | near) - local)
+                score = 0.55 * coverage + 0.2 * share(own) + 0.1 * chunk_cov + 0.15 / (1 + rank)
                 if wants_date and _DATE.search(text):
                     score += 0.15
                 if wants_amount and _AMOUNT.search(text):
                     score += 0.1
-                # Evidence = the sentence, helped by its passage (heading and neighbours).
-                coverage = max(cov, 0.5 * cov + 0.5 * chunk_cov)
                 out.append(_Candidate(rank, hit, start, text, score, coverage))
         out.sort(key=lambda c: (-c.score, c.rank, c.start))
-        if out:
-            best_cov = max(c.coverage for c in out[:5])
-            out[0] = _Candidate(
-                out[0].rank, out[0].hit, out[0].start, out[0].text, out[0].score, best_cov
-            )
         return out
 
     def _choose(self, candidates: list[_Candidate]) -> list[_Candidate]:
@@ -248,6 +276,47 @@ class ExtractiveAnswerer:
             seen_text.add(norm)
             chosen.append(cand)
         return chosen
+
+
+def _heading_line(text: str, start: int, end: int) -> bool:
+    """A short line on its own that is bold or starts with a section label."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line = text[line_start : len(text) if line_end < 0 else line_end].strip()
+    if line.startswith("**") and line.endswith("**"):
+        return True
+    words = line.split()
+    return len(words) < 10 and bool(section_label(line)[0]) and not line.endswith(".")
+
+
+def with_list(sentence: str, page: str | None, max_words: int = 80) -> str:
+    """A sentence that introduces a list ("De uitgangspunten zijn:") brings its items along
+    from the page text: up to a blank line after the items, or ~max_words at a line end."""
+    if not page or not sentence.rstrip().endswith(":"):
+        return sentence
+    at = page.find(sentence)
+    if at < 0:
+        return sentence
+    end = pos = at + len(sentence)
+    words = 0
+    lines = page[end:].splitlines(keepends=True)
+    for i, line in enumerate(lines):
+        body = line.strip()
+        if body:
+            words += len(body.split())
+            end = pos + len(line.rstrip("\r\n"))
+        elif words and not _continues(lines[i + 1 :]):
+            break
+        pos += len(line)
+        if (words >= max_words and body.endswith((";", ".", ":"))) or words >= 2 * max_words:
+            break
+    return page[at:end]
+
+
+def _continues(lines: list[str]) -> bool:
+    """True when the next non-blank line carries on a wrapped item (starts in lower case)."""
+    nxt = next((ln.strip() for ln in lines if ln.strip()), "")
+    return bool(nxt) and nxt[0].islower()
 
 
 def _refusal() -> str:

@@ -117,6 +117,7 @@ DUTCH_STOPWORDS = frozenset(
         "van",
         "veel",
         "voor",
+        "volgens",
         "want",
         "waar",
         "waarom",

@@ -127,5 +127,16 @@ def _windows(
         windows.append((lo, hi))
         if hi >= n:
             break
-        lo = max(hi - settings.overlap_words, lo + 1)
+        lo = max(_next_start(text, words, lo, hi, settings.overlap_words), lo + 1)
     return windows
+
+
+def _next_start(text: str, words: list[tuple[int, int]], lo: int, hi: int, overlap: int) -> int:
+    """Where the next window starts: a sentence start inside the overlap region if there is one,
+    so passages (and the quotes taken from them) do not begin mid-sentence."""
+    default = hi - overlap
+    starts = [
+        j for j in range(max(lo + 1, hi - 2 * overlap), hi - 2)
+        if _SENTENCE_END.search(text[words[j - 1][0] : words[j - 1][1]])
+    ]
+    return min(starts, key=lambda j: abs(j - default)) if starts else default
