@@ -57,6 +57,41 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("documents", parents=[common], help="list indexed documents")
     p.add_argument("--json", action="store_true")
 
+    p = sub.add_parser("eval", parents=[common], help="score retrieval on a question set")
+    p.add_argument("cases", type=Path, help="JSON list or JSONL: our cases or an NvI Q&A list")
+    p.add_argument("--source", help="document an NvI list's sections belong to (name or glob)")
+    p.add_argument(
+        "--restrict-source",
+        metavar="GLOB",
+        action="append",
+        default=[],
+        help="search only documents whose file name matches (repeatable)",
+    )
+    p.add_argument(
+        "--exclude",
+        metavar="GLOB",
+        action="append",
+        default=[],
+        help="keep documents whose file name matches out of retrieval (repeatable)",
+    )
+    p.add_argument("--k", type=int, default=10, help="retrieval depth (default 10)")
+    p.add_argument("--ask", action="store_true", help="also answer: refusal, citation metrics")
+    p.add_argument("--json", type=Path, metavar="PATH", help="write the metrics as JSON")
+    p.add_argument("--out", type=Path, metavar="PATH", help="per-case results (JSONL)")
+    p.add_argument("--limit", type=int, help="only the first N cases")
+    p.add_argument("--no-progress", action="store_true")
+
+    p = sub.add_parser("bench", parents=[common], help="measure ingest/query speed and memory")
+    p.add_argument("--corpus", type=Path, default=Path("corpus"), help="folder to ingest")
+    p.add_argument(
+        "--synthetic",
+        type=int,
+        default=100_000,
+        help="size of the synthetic index (0: skip); cached under DATA_DIR/bench",
+    )
+    p.add_argument("--queries", type=Path, help="questions, one per line (default: built-in)")
+    p.add_argument("--json", type=Path, help="write the results as JSON here")
+
     p = sub.add_parser("serve", parents=[common], help="start the Gradio chat")
     p.add_argument("--host", default=None)
     p.add_argument("--port", type=int, default=None)
@@ -95,6 +130,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
             "search": _search,
             "documents": _documents,
             "serve": _serve,
+            "eval": _eval,
+            "bench": _bench,
         }[args.command]
         return handler(args, settings, out)
     except ValidationError as exc:
@@ -115,7 +152,14 @@ def _quiet_libraries(verbose: bool) -> None:
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     if not verbose:
-        for name in ("pypdf", "chromadb", "sentence_transformers", "transformers", "httpx"):
+        for name in (
+            "pypdf",
+            "chromadb",
+            "sentence_transformers",
+            "transformers",
+            "httpx",
+            "bm25s",
+        ):
             logging.getLogger(name).setLevel(logging.ERROR)
         try:
             import transformers
@@ -137,12 +181,12 @@ def _ingest(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     if missing and len(missing) == len(args.paths):
         print(f"error: no such file or folder: {', '.join(map(str, missing))}", file=sys.stderr)
         return EXIT_FAIL
+    if args.rebuild:  # before opening: an index built with another model cannot be opened
+        from assistant.service import reset_index
+        from index.embedders import make_embedder
+
+        reset_index(settings, make_embedder(settings.embedding_model))
     assistant = _assistant(settings)
-    if args.rebuild:
-        reset = getattr(assistant.index, "reset", None)
-        if reset is not None:
-            reset()
-        assistant = _assistant(settings)
     report = assistant.ingest(
         args.paths, prune=args.prune, progress=not args.no_progress and not args.json
     )
@@ -265,6 +309,55 @@ def _documents(args: argparse.Namespace, settings: Settings, out: TextIO) -> int
         for d in docs:
             print(f"{d.source}  ({d.kind}, {d.pages} p., {d.chunks} chunks)  {d.title}", file=out)
         print(f"{len(docs)} documents", file=out)
+    return EXIT_OK
+
+
+def _eval(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    from assistant import evaluation
+    from assistant.scoring import summarize
+
+    if not 1 <= args.k <= 50 or (args.limit is not None and args.limit < 1):
+        print("error: --k must be between 1 and 50, --limit at least 1", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        cases = evaluation.load_cases(args.cases, source=args.source)[: args.limit]
+        assistant = _assistant(settings)
+        sources = [d.source for d in assistant.documents()]
+        where = evaluation.source_filter(sources, args.restrict_source, args.exclude)
+    except evaluation.EvalInputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    results = evaluation.run_cases(
+        assistant, cases, args.k, where, ask=args.ask, progress=not args.no_progress
+    )
+    metrics = summarize(results, args.k, assistant.index.page_text)
+    cases_path = args.out or (
+        args.json.with_name(f"{args.json.stem}-cases.jsonl")
+        if args.json
+        else settings.data_dir / "eval-cases.jsonl"
+    )
+    evaluation.write_case_records(cases_path, results, assistant.index.page_text)
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(metrics.to_dict(), indent=2) + "\n", encoding="utf-8")
+    print(evaluation.format_table(metrics), file=out)
+    print(f"per-case results: {cases_path}", file=out)
+    return EXIT_OK
+
+
+def _bench(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    from assistant.bench import DEFAULT_QUESTIONS, run_bench
+
+    if not args.corpus.exists():
+        print(f"error: no such folder: {args.corpus}", file=sys.stderr)
+        return EXIT_USAGE
+    queries = list(DEFAULT_QUESTIONS)
+    if args.queries:
+        queries = [q for q in args.queries.read_text(encoding="utf-8").splitlines() if q.strip()]
+    result = run_bench(settings, args.corpus, queries, synthetic=max(0, args.synthetic))
+    print(result.table(), file=out)
+    if args.json:
+        args.json.write_text(json.dumps(result.data, indent=2), encoding="utf-8")
     return EXIT_OK
 
 

@@ -149,14 +149,19 @@ def chunk_sentences(chunk: Chunk) -> list[tuple[int, str]]:
     first_line = text.split("\n", 1)[0]
     if chunk.heading and normalize_ws(first_line).startswith(normalize_ws(chunk.heading)[:40]):
         cuts.add(len(first_line))
+    breaks = set(chunk.page_breaks)
     out: list[tuple[int, str]] = []
     for a, b in itertools.pairwise(sorted(cuts)):
-        for off, sentence in sentences(text[a:b]):
+        for n, (off, sentence) in enumerate(sentences(text[a:b])):
             start, end = a + off, a + off + len(sentence)
             if sentence.rstrip().endswith("?"):
                 continue  # a question (NvI tables) is not an answer
-            if start == 0 and sentence[0].islower():
-                continue  # the chunk began mid-sentence
+            if n == 0 and (a == 0 or a in breaks) and sentence[0].islower():
+                continue  # the chunk or page began mid-sentence
+            if b in breaks and end >= a + len(text[a:b].rstrip()) and not _TERMINAL.search(
+                sentence
+            ):
+                continue  # the sentence runs on over the page break
             if _heading_line(text, start, end):
                 continue  # "§ 4.0. Toetreding nieuwe jeugdhulpaanbieders" names, not answers
             if (
@@ -216,7 +221,7 @@ class ExtractiveAnswerer:
                     doc_id=chunk.doc_id,
                 )
             )
-            lines.append(f"{normalize_ws(quote)} [{key}]")
+            lines.append(f"{_display(quote)} [{key}]")
         if not citations:
             return Answer(question, _refusal(), True, notes=("no quote could be verified",))
         if len(lines) == 1:
@@ -311,6 +316,18 @@ def with_list(sentence: str, page: str | None, max_words: int = 80) -> str:
         if (words >= max_words and body.endswith((";", ".", ":"))) or words >= 2 * max_words:
             break
     return page[at:end]
+
+
+def _display(quote: str) -> str:
+    """A quote for the answer text: list items keep their own lines, the rest is one line."""
+    lines = [normalize_ws(line) for line in quote.splitlines() if line.strip()]
+    out: list[str] = []
+    for line in lines:
+        if out and not re.match(r"^([-•*]|\d+[.)]|[a-z][.)])\s", line):
+            out[-1] = f"{out[-1]} {line}"  # a wrapped line joins the one before
+        else:
+            out.append(line)
+    return "\n  ".join(out)
 
 
 def _continues(lines: list[str]) -> bool:

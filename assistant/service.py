@@ -13,7 +13,13 @@ from assistant.settings import Settings
 from index.embedders import Embedder, make_embedder
 from index.indexer import Indexer, IngestReport
 from index.retriever import HybridRetriever, RetrievalSettings, RetrievedChunk
-from index.store import ChromaIndex, DocumentRecord, IndexManifest, VectorIndex
+from index.store import (
+    ChromaIndex,
+    DocumentRecord,
+    IndexManifest,
+    IndexMismatchError,
+    VectorIndex,
+)
 from ingest.chunking import ChunkSettings
 
 log = logging.getLogger(__name__)
@@ -32,9 +38,27 @@ def chunk_settings(settings: Settings) -> ChunkSettings:
 def open_index(settings: Settings, embedder: Embedder) -> VectorIndex:
     """The Chroma index of the settings: a server when INKOOP_CHROMA_URL is set, else on disk."""
     manifest = IndexManifest(embedder.name, embedder.dim, chunk_settings(settings).fingerprint())
+    return _chroma(settings, manifest)
+
+
+def _chroma(settings: Settings, manifest: IndexManifest) -> ChromaIndex:
     if settings.chroma_url:
         return ChromaIndex.http(settings.chroma_url, manifest)
     return ChromaIndex.persistent(settings.data_dir / "chroma", manifest)
+
+
+def reset_index(settings: Settings, embedder: Embedder) -> None:
+    """Empty the index of the settings, whatever it was built with (`ingest --rebuild`)."""
+    try:
+        index = _chroma(
+            settings,
+            IndexManifest(embedder.name, embedder.dim, chunk_settings(settings).fingerprint()),
+        )
+    except IndexMismatchError as exc:
+        if exc.found is None:
+            raise
+        index = _chroma(settings, exc.found)  # opened as built, only to be emptied
+    index.reset()
 
 
 class Assistant:

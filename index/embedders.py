@@ -6,6 +6,7 @@ import hashlib
 import logging
 import os
 import re
+import threading
 from collections.abc import Sequence
 from typing import Any, Protocol
 
@@ -53,6 +54,7 @@ class SentenceTransformerEmbedder:
         self._device = device
         self._query_threads = query_threads
         self._model: object | None = None
+        self._lock = threading.Lock()  # torch's thread count is process-wide
 
     @property
     def name(self) -> str:
@@ -91,14 +93,15 @@ class SentenceTransformerEmbedder:
         import torch
 
         model = self._load()
-        previous = torch.get_num_threads()
-        torch.set_num_threads(self._query_threads)  # one thread: contention makes two slower
-        try:
-            vector = model.encode(  # type: ignore[attr-defined]
-                [text], normalize_embeddings=True, show_progress_bar=False
-            )
-        finally:
-            torch.set_num_threads(previous)
+        with self._lock:
+            previous = torch.get_num_threads()
+            torch.set_num_threads(self._query_threads)  # one thread: two contend and are slower
+            try:
+                vector = model.encode(  # type: ignore[attr-defined]
+                    [text], normalize_embeddings=True, show_progress_bar=False
+                )
+            finally:
+                torch.set_num_threads(previous)
         return np.asarray(vector[0], dtype=np.float32)
 
 

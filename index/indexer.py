@@ -12,10 +12,11 @@ from typing import Any
 
 import numpy as np
 
-from index.embedders import Embedder
-from index.store import DocumentRecord, VectorIndex
+from index.embedders import Embedder, EmbedderError
+from index.store import DocumentRecord, IndexError_, VectorIndex
 from ingest.chunking import ChunkSettings
 from ingest.pipeline import FileProblem, ParsedFile, discover, parse_file
+from ingest.readers import file_id
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +83,7 @@ class Indexer:
     ) -> IngestReport:
         started = time.perf_counter()
         report = IngestReport()
-        report.repaired = self.index.repair()
+        report.repaired = self.index.repair() + self._drop_superseded()
         files, report.problems = discover(list(paths))
         existing = self.index.documents()
         by_source = {r.source: r for r in existing}
@@ -90,34 +91,9 @@ class Indexer:
         bar = _progress(len(files), progress)
         try:
             for path in files:
-                source = display_path(path)
                 bar.set_postfix_str(path.name[:40], refresh=False)
-                parsed = parse_file(path, self.chunk_settings, source)
+                self._ingest_file(path, report, by_source, by_id, bar)
                 bar.update(1)
-                if isinstance(parsed, FileProblem):
-                    report.problems.append(parsed)
-                    continue
-                report.notes.extend(parsed.document.notes)
-                doc_id = parsed.document.doc_id
-                old = by_source.get(source)
-                if old is not None and old.doc_id == doc_id:
-                    report.unchanged.append(source)
-                    continue
-                twin = by_id.get(doc_id)
-                if twin is not None and twin.source != source:
-                    if Path(str(twin.metadata.get("_path", twin.source))).exists():
-                        report.notes.append(f"{source}: same content as {twin.source}; skipped")
-                        report.unchanged.append(source)
-                        continue
-                    self.index.remove_document(doc_id)  # the file moved: re-add under its new name
-                self._add(parsed, path, report, bar)
-                by_source[source] = by_id[doc_id] = self._record(parsed, path)
-                if old is not None:
-                    self.index.remove_document(old.doc_id)
-                    report.chunks_removed += old.chunks
-                    report.replaced.append(source)
-                else:
-                    report.added.append(source)
         finally:
             bar.close()
         if prune:
@@ -128,6 +104,67 @@ class Indexer:
                     report.chunks_removed += record.chunks
         report.seconds = time.perf_counter() - started
         return report
+
+    def _drop_superseded(self) -> int:
+        """A crash between adding a changed file's new version and removing its old one leaves
+        two versions of one source registered: keep the newest."""
+        newest: dict[str, DocumentRecord] = {}
+        dropped = 0
+        for record in sorted(self.index.documents(), key=lambda r: r.ingested_at, reverse=True):
+            if record.source in newest:
+                self.index.remove_document(record.doc_id)
+                dropped += 1
+            else:
+                newest[record.source] = record
+        return dropped
+
+    def _ingest_file(
+        self,
+        path: Path,
+        report: IngestReport,
+        by_source: dict[str, DocumentRecord],
+        by_id: dict[str, DocumentRecord],
+        bar: Any,
+    ) -> None:
+        """Add, replace or skip one file, updating the report and the lookup tables."""
+        source = display_path(path)
+        old = by_source.get(source)
+        if old is not None and old.doc_id == file_id(path):  # unchanged: not even parsed
+            report.unchanged.append(source)
+            return
+        parsed = parse_file(path, self.chunk_settings, source)
+        if isinstance(parsed, FileProblem):
+            report.problems.append(parsed)
+            return
+        report.notes.extend(parsed.document.notes)
+        doc_id = parsed.document.doc_id
+        twin = by_id.get(doc_id)
+        if twin is not None and twin.source != source:
+            if Path(str(twin.metadata.get("_path", twin.source))).exists():
+                report.notes.append(f"{source}: same content as {twin.source}; skipped")
+                report.unchanged.append(source)
+                if old is not None:  # its earlier, different version must not linger
+                    self.index.remove_document(old.doc_id)
+                    report.chunks_removed += old.chunks
+                    del by_source[source]
+                return
+            self.index.remove_document(doc_id)  # the file moved: re-add under its new name
+        try:
+            self._add(parsed, path, report, bar)
+        except (IndexError_, EmbedderError):
+            raise
+        except Exception as exc:  # Chroma/disk failures: stop with a clear message
+            raise IndexError_(
+                f"could not write {source} to the index ({type(exc).__name__}: {exc}); "
+                "documents ingested before it are complete, this one was not stored"
+            ) from exc
+        by_source[source] = by_id[doc_id] = self._record(parsed, path)
+        if old is not None:
+            self.index.remove_document(old.doc_id)
+            report.chunks_removed += old.chunks
+            report.replaced.append(source)
+        else:
+            report.added.append(source)
 
     def _record(self, parsed: ParsedFile, path: Path) -> DocumentRecord:
         doc = parsed.document

@@ -186,6 +186,8 @@ class BM25Index:
     def __init__(self, chunks: Sequence[Chunk]) -> None:
         import bm25s
 
+        # bm25s sets its own logger to DEBUG on import; keep it at our level.
+        logging.getLogger("bm25s").setLevel(max(log.getEffectiveLevel(), logging.INFO))
         self.chunks = list(chunks)
         self._model = bm25s.BM25(k1=1.2, b=0.75)
         corpus = [tokenize(c.context) or ["_leeg_"] for c in self.chunks]
@@ -203,8 +205,10 @@ class BM25Index:
         self, query: str, k: int, allowed: set[str] | None = None
     ) -> list[tuple[Chunk, float]]:
         """Top-k chunks with their BM25 scores; `allowed` restricts to those doc ids."""
+        if not self.chunks:  # an empty index has no fitted model (and no vocab) to ask
+            return []
         tokens = [t for t in tokenize(query) if t in self._vocab]
-        if not tokens or not self.chunks:
+        if not tokens:
             return []
         scores = np.asarray(self._model.get_scores(tokens), dtype=np.float32)
         if allowed is not None:

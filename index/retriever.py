@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -53,9 +54,14 @@ class HybridRetriever:
         self._bm25: BM25Index | None = None
         self._bm25_key = ""
         self._registered: set[str] = set()
+        self._lock = threading.Lock()  # concurrent chat requests must not rebuild BM25 twice
 
     def refresh(self) -> None:
         """Pick up documents added or removed since the last search."""
+        with self._lock:
+            self._refresh()
+
+    def _refresh(self) -> None:
         docs = self.index.documents()
         self._registered = {d.doc_id for d in docs}
         m = self.index.manifest

@@ -55,6 +55,10 @@ class IndexError_(RuntimeError):
 class IndexMismatchError(IndexError_):
     """The index was built with another embedder or chunking than configured."""
 
+    def __init__(self, message: str, found: IndexManifest | None = None) -> None:
+        super().__init__(message)
+        self.found = found  # what the index was built with: lets `--rebuild` open and empty it
+
 
 class VectorIndex(Protocol):
     manifest: IndexManifest
@@ -90,7 +94,8 @@ def check_manifest(found: IndexManifest, wanted: IndexManifest, where: str) -> N
             f"the index in {where} was built with embedder '{found.embedder}' (dim {found.dim}), "
             f"chunking '{found.chunking}', schema {found.schema}; the settings ask for "
             f"'{wanted.embedder}' (dim {wanted.dim}), '{wanted.chunking}', schema {wanted.schema}. "
-            "Use another data dir, or rebuild it with `inkoop ingest --rebuild PATH`."
+            "Use another data dir, or rebuild it with `inkoop ingest --rebuild PATH`.",
+            found,
         )
 
 
@@ -312,6 +317,7 @@ class ChromaIndex:
             where=where or None,
             include=["documents", "metadatas", "distances"],
         )
+        registered = self._registered()  # chunks of an unfinished ingest stay invisible
         hits = []
         for cid, text, meta, dist in zip(
             result["ids"][0],
@@ -320,7 +326,8 @@ class ChromaIndex:
             result["distances"][0],
             strict=True,
         ):
-            hits.append((Chunk.from_metadata(cid, text, dict(meta)), 1.0 - float(dist)))
+            if meta.get("doc_id") in registered:
+                hits.append((Chunk.from_metadata(cid, text, dict(meta)), 1.0 - float(dist)))
         return hits
 
     def all_chunks(self) -> Iterator[Chunk]:

@@ -92,7 +92,13 @@ def _sections(doc: SourceDocument, length: int) -> list[tuple[int, int, str, str
     for i, (start, end, section, heading) in enumerate(spans):
         start = carry if carry is not None else start
         carry = None
-        if i + 1 < len(spans) and len(text[start:end].split()) < 12:
+        if (
+            i + 1 < len(spans)
+            and len(text[start:end].split()) < 12
+            # a contents section is dropped: nothing joins it, and it joins nothing
+            and not is_contents_heading(heading)
+            and not is_contents_heading(spans[i + 1][3])
+        ):
             carry = start
             continue
         merged.append((start, end, section, heading))

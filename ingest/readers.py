@@ -47,8 +47,22 @@ SUPPORTED = {
 MIN_PAGE_CHARS = 20
 
 
-def content_id(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()[:32]
+def content_id(data: bytes, path: Path | None = None) -> str:
+    """Document id: a hash of the file's bytes and of its sidecar metadata, if any."""
+    digest = hashlib.sha256(data)
+    if path is not None:
+        sidecar = path.with_name(path.name + ".meta.json")
+        if sidecar.is_file():
+            digest.update(b"\x00sidecar\x00" + sidecar.read_bytes())
+    return digest.hexdigest()[:32]
+
+
+def file_id(path: Path) -> str | None:
+    """The document id a file would get, without parsing it; None if it cannot be read."""
+    try:
+        return content_id(path.read_bytes(), path)
+    except OSError:
+        return None
 
 
 def read_document(path: Path, display: str | None = None) -> SourceDocument:
@@ -70,7 +84,7 @@ def read_document(path: Path, display: str | None = None) -> SourceDocument:
     except ValueError as exc:
         raise CorruptFileError(f"{path.name}: sidecar metadata is invalid: {exc}") from exc
     source = display or str(path)
-    doc_id = content_id(data)
+    doc_id = content_id(data, path)
     if kind == "pdf":
         return _read_pdf(path, data, doc_id, source, meta)
     if kind == "docx":
@@ -167,7 +181,7 @@ def _read_pdf(
     known = outline + [
         e
         for e in parse_contents(raw[i - 1] for i in contents)
-        if e.label not in {o.label for o in outline if o.label}
+        if e.label or not outline  # unnumbered contents lines are often wrapped titles
     ]
     pages = tuple(Page(i, t) for i, t in enumerate(cleaned, start=1))
     probe = SourceDocument(doc_id, source, "", "pdf", pages)

@@ -111,14 +111,18 @@ def _looks_like_heading(rest: str, line: str) -> bool:
 
 def pdf_headings(text: str, page_starts: list[int], known: list[KnownEntry]) -> list[Heading]:
     """Headings in a PDF's cleaned text, vouched for by its outline/contents when it has one."""
-    known_labels = {e.label: e for e in known if e.label}
+    known_labels: dict[str, list[KnownEntry]] = {}
+    for e in known:
+        if e.label:
+            known_labels.setdefault(e.label, []).append(e)
     unlabeled = {
         normalize(e.title): e for e in known if not e.label and len(normalize(e.title)) > 3
     }
     headings: list[Heading] = []
     used: set[str] = set()
     last: str | None = None
-    for offset, line in _lines(text):
+    lines = list(_lines(text))
+    for index, (offset, line) in enumerate(lines):
         stripped = line.strip()
         if not stripped:
             continue
@@ -128,9 +132,24 @@ def pdf_headings(text: str, page_starts: list[int], known: list[KnownEntry]) -> 
             label = numbered.group("label")
             if label in used:
                 continue
-            entry = known_labels.get(label)
-            if entry is not None:
-                ok = _title_matches(entry.title, numbered.group("rest")) and _page_near(entry, page)
+            title = stripped
+            entries = known_labels.get(label)
+            if entries:
+                # Outline and contents page may disagree ("1 september" / "8 september").
+                match = next(
+                    (
+                        e
+                        for e in entries
+                        if _title_matches(e.title, numbered.group("rest")) and _page_near(e, page)
+                    ),
+                    None,
+                )
+                ok = match is not None
+                wrapped = match is not None and len(normalize(match.title)) > len(
+                    normalize(numbered.group("rest"))
+                ) + 3
+                if wrapped and index + 1 < len(lines):
+                    title = f"{stripped} {lines[index + 1][1].strip()}"  # the heading wrapped
             else:
                 # Not listed: only as a plausible next (sub)section with a short heading line.
                 ok = (
@@ -138,9 +157,11 @@ def pdf_headings(text: str, page_starts: list[int], known: list[KnownEntry]) -> 
                     and len(stripped.split()) <= 24
                     and not stripped.endswith(".")
                     and ("." in label or bool(numbered.group("dot")) or not known_labels)
+                    # A chapter the outline/contents does not list is a numbered list item.
+                    and not ("." not in label and any(k[0].isdigit() for k in known_labels))
                 )
             if ok:
-                headings.append(Heading(offset, label, stripped, label.count(".") + 1))
+                headings.append(Heading(offset, label, title, label.count(".") + 1))
                 used.add(label)
                 last = label
             continue
@@ -151,7 +172,13 @@ def pdf_headings(text: str, page_starts: list[int], known: list[KnownEntry]) -> 
             used.add(key)
             continue
         named = _NAMED.match(stripped)
-        if named and named.group("kind").lower() == "bijlage" and len(stripped.split()) <= 10:
+        if (
+            named
+            and named.group("kind").lower() == "bijlage"
+            and len(stripped.split()) <= 10
+            and stripped[0].isupper()  # "bijlage 5. De ..." is a wrapped sentence
+            and not stripped.endswith((":", ";", ","))
+        ):
             label, _ = section_label(stripped)
             first_lines = offset - page_starts[page - 1] < 200
             if label not in used and (label in known_labels or first_lines):
@@ -166,10 +193,13 @@ def text_headings(text: str) -> list[Heading]:
     last_numbered: str | None = None
     labeled_level = 0
     current = ""
+    in_list = False  # the previous line opened ("... de volgende:") or continued a numbered list
     for offset, line in _lines(text):
         stripped = line.strip()
         if not stripped:
+            in_list = False  # a blank line ends the paragraph, and with it the list
             continue
+        after_list, in_list = in_list, stripped.endswith(":")
         md = _MD_HEADING.match(stripped)
         bold = _BOLD_LINE.match(stripped)
         title, level = "", 0
@@ -183,6 +213,7 @@ def text_headings(text: str) -> list[Heading]:
             numbered = _NUMBERED.match(stripped)
             if (
                 numbered
+                and not after_list
                 and _looks_like_heading(numbered.group("rest"), stripped)
                 and len(stripped.split()) <= 14
                 and not stripped.endswith(".")
@@ -190,6 +221,8 @@ def text_headings(text: str) -> list[Heading]:
             ):
                 title, level = stripped, numbered.group("label").count(".") + 1
                 last_numbered = numbered.group("label")
+            elif numbered:
+                in_list = True  # a numbered line that is no heading is a list item
         if not title:
             continue
         label, _ = section_label(title)

@@ -1,0 +1,197 @@
+"""The Gradio app: the `ask` API over HTTP with gradio_client, and the chat turn handler."""
+
+from __future__ import annotations
+
+import logging
+import socket
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+
+from assistant.app import (
+    EMPTY_HINT,
+    ERROR_MESSAGE,
+    NO_SOURCES,
+    REFUSED_SOURCES,
+    ask_json,
+    build_app,
+    launch_options,
+    render_sources,
+    respond,
+    servable_files,
+)
+from assistant.citations import normalize_ws
+from assistant.models import REFUSAL, Answer, Citation
+from assistant.service import Assistant
+from assistant.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+LETTERS = ROOT / "corpus" / "raadsinformatiebrieven"
+QUESTION = "Wanneer gaan de nieuwe contracten voor ambulante jeugdhulp in?"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def assistant(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
+    data_dir = tmp_path_factory.mktemp("app-data")
+    a = Assistant(Settings(data_dir=data_dir, embedding_model="hashing"))
+    report = a.ingest([LETTERS])
+    assert report.indexed == 2, report.to_dict()
+    return a
+
+
+@pytest.fixture(scope="module")
+def url(assistant: Assistant) -> Iterator[str]:
+    app = build_app(assistant)
+    port = free_port()
+    app.launch(
+        server_name="127.0.0.1",
+        server_port=port,
+        prevent_thread_lock=True,
+        quiet=True,
+        **launch_options(assistant),
+    )
+    try:
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        app.close()
+
+
+def letter_text(source: str) -> str:
+    path = ROOT / source
+    assert path.parent == LETTERS, source
+    return normalize_ws(path.read_text(encoding="utf-8"))
+
+
+def test_ask_endpoint_answers_with_a_real_quote(url: str) -> None:
+    from gradio_client import Client
+
+    result: Any = Client(url, verbose=False).predict(QUESTION, api_name="/ask")
+
+    assert result["refused"] is False
+    assert "1 januari 2026" in result["answer"]
+    assert "[1]" in result["answer"]
+    assert result["citations"]
+    for citation in result["citations"]:
+        assert normalize_ws(citation["quote"]) in letter_text(citation["source"])
+    assert any("1 januari 2026" in c["quote"] for c in result["citations"])
+
+
+def test_ask_is_the_only_documented_endpoint(url: str) -> None:
+    from gradio_client import Client
+
+    api = Client(url, verbose=False).view_api(print_info=False, return_format="dict")
+    assert list(api["named_endpoints"]) == ["/ask"]
+
+
+def test_only_ingested_documents_are_served(assistant: Assistant, url: str) -> None:
+    files = servable_files(assistant)
+    assert sorted(files.values()) == sorted(p.resolve() for p in LETTERS.glob("*.txt"))
+
+    letter = next(iter(files.values()))
+    with urllib.request.urlopen(f"{url}gradio_api/file={quote(str(letter))}") as resp:
+        assert resp.status == 200
+        assert "1 januari 2026" in resp.read().decode("utf-8")
+    for other in (ROOT / "pyproject.toml", ROOT / "corpus" / "README.md"):
+        with pytest.raises(urllib.error.HTTPError) as err:
+            urllib.request.urlopen(f"{url}gradio_api/file={quote(str(other))}")
+        assert err.value.code == 403
+
+
+def test_chat_turn_shows_answer_and_sources(assistant: Assistant) -> None:
+    files = servable_files(assistant)
+    text, history, sources = respond(assistant, files, QUESTION, [])
+
+    assert text == ""
+    assert [m["role"] for m in history] == ["user", "assistant"]
+    assert history[0]["content"] == QUESTION
+    assert "1 januari 2026" in history[1]["content"]
+    assert 'data-testid="bron"' in sources
+    assert "Raadsinformatiebrief" in sources
+    assert "/gradio_api/file=" in sources
+
+
+def test_unanswerable_question_is_refused_without_sources(assistant: Assistant) -> None:
+    previous = [{"role": "user", "content": "Eerder"}, {"role": "assistant", "content": "Ja."}]
+    _, history, sources = respond(assistant, {}, "Wat is de hoofdstad van Frankrijk?", previous)
+
+    assert history[:2] == previous
+    assert history[-1]["role"] == "assistant"
+    assert history[-1]["content"].startswith(REFUSAL)
+    assert sources == REFUSED_SOURCES
+    assert "bron-kop" not in sources
+
+
+class Exploding:
+    """An assistant whose every question fails; `calls` shows whether it was asked."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def ask(self, question: str, k: int | None = None) -> Answer:
+        self.calls += 1
+        raise RuntimeError("chroma is weg")
+
+
+@pytest.mark.parametrize("message", ["", "   \n"])
+def test_empty_input_gives_a_hint_without_asking(message: str) -> None:
+    fake = Exploding()
+    text, history, sources = respond(fake, {}, message, [])  # type: ignore[arg-type]
+
+    assert fake.calls == 0
+    assert text == ""
+    assert history == [{"role": "assistant", "content": EMPTY_HINT}]
+    assert sources == NO_SOURCES
+
+
+def test_error_is_logged_and_shown_briefly(caplog: pytest.LogCaptureFixture) -> None:
+    fake = Exploding()
+    with caplog.at_level(logging.ERROR, logger="assistant.app"):
+        _, history, sources = respond(fake, {}, "Wanneer is de gunning?", [])  # type: ignore[arg-type]
+
+    assert fake.calls == 1
+    assert history[-1] == {"role": "assistant", "content": ERROR_MESSAGE}
+    assert "Traceback" not in str(history) and "chroma is weg" not in str(history)
+    assert sources == NO_SOURCES
+    assert "chroma is weg" in caplog.text
+
+
+def test_sources_are_escaped_and_pdfs_open_at_the_page(tmp_path: Path) -> None:
+    pdf = tmp_path / "bestek & bijlagen.pdf"
+    citation = Citation(
+        key=1,
+        source="docs/bestek & bijlagen.pdf",
+        title='<script>alert("x")</script> Bestek',
+        page=7,
+        section="2.7",
+        heading="2.7 Tarieven <b>",
+        quote="De tarieven zijn > 0 & vast.",
+        score=0.9,
+    )
+    html_out = render_sources((citation,), {citation.source: pdf})
+
+    assert "<script>" not in html_out and "<b>" not in html_out
+    assert "&lt;script&gt;" in html_out
+    assert "De tarieven zijn &gt; 0 &amp; vast." in html_out
+    assert "pagina 7" in html_out and "2.7 Tarieven" in html_out
+    assert f"/gradio_api/file={quote(str(pdf))}#page=7" in html_out
+    assert "Open document op pagina 7" in html_out
+    assert render_sources((), {}) == NO_SOURCES
+
+
+def test_api_error_is_a_short_dutch_message() -> None:
+    import gradio as gr
+
+    with pytest.raises(gr.Error) as err:
+        ask_json(Exploding(), "Wanneer is de gunning?")  # type: ignore[arg-type]
+    assert err.value.message == ERROR_MESSAGE
