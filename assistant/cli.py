@@ -244,12 +244,19 @@ def _check_text_args(args: argparse.Namespace) -> str | None:
     return None
 
 
-def _ask(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+def _query_assistant(args: argparse.Namespace, settings: Settings) -> Assistant | None:
+    """The assistant for `ask`/`search`, or None (after saying why) when the arguments are off."""
     problem = _check_text_args(args)
     if problem:
         print(f"error: {problem}", file=sys.stderr)
+        return None
+    return _assistant(settings)
+
+
+def _ask(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    assistant = _query_assistant(args, settings)
+    if assistant is None:
         return EXIT_USAGE
-    assistant = _assistant(settings)
     for question in _questions(args):
         answer = assistant.ask(question, args.top_k)
         if args.json or args.jsonl:
@@ -279,11 +286,9 @@ def _hit_dict(hit: RetrievedChunk) -> dict[str, Any]:
 
 
 def _search(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
-    problem = _check_text_args(args)
-    if problem:
-        print(f"error: {problem}", file=sys.stderr)
+    assistant = _query_assistant(args, settings)
+    if assistant is None:
         return EXIT_USAGE
-    assistant = _assistant(settings)
     for query in _questions(args):
         hits = assistant.search(query, args.top_k)
         if args.json or args.jsonl:

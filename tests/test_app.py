@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import socket
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -12,6 +11,7 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
+from helpers_app import running_app
 
 from assistant.app import (
     EMPTY_HINT,
@@ -19,8 +19,6 @@ from assistant.app import (
     NO_SOURCES,
     REFUSED_SOURCES,
     ask_json,
-    build_app,
-    launch_options,
     render_sources,
     respond,
     servable_files,
@@ -35,12 +33,6 @@ LETTERS = ROOT / "corpus" / "raadsinformatiebrieven"
 QUESTION = "Wanneer gaan de nieuwe contracten voor ambulante jeugdhulp in?"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def assistant(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
     data_dir = tmp_path_factory.mktemp("app-data")
@@ -52,19 +44,8 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
 
 @pytest.fixture(scope="module")
 def url(assistant: Assistant) -> Iterator[str]:
-    app = build_app(assistant)
-    port = free_port()
-    app.launch(
-        server_name="127.0.0.1",
-        server_port=port,
-        prevent_thread_lock=True,
-        quiet=True,
-        **launch_options(assistant),
-    )
-    try:
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        app.close()
+    with running_app(assistant) as base:
+        yield base
 
 
 def letter_text(source: str) -> str:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers_app import running_app
 
-from assistant.app import build_app, launch_options
 from assistant.service import Assistant
 from assistant.settings import Settings
 
@@ -53,21 +52,8 @@ def url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         Settings(data_dir=tmp_path_factory.mktemp("browser-data"), embedding_model="hashing")
     )
     assistant.ingest([LETTERS])
-    app = build_app(assistant)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
-    app.launch(
-        server_name="127.0.0.1",
-        server_port=port,
-        prevent_thread_lock=True,
-        quiet=True,
-        **launch_options(assistant),
-    )
-    try:
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        app.close()
+    with running_app(assistant) as base:
+        yield base
 
 
 def test_question_gets_answer_and_sources_in_the_browser(browser: Any, url: str) -> None:
