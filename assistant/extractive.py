@@ -158,8 +158,10 @@ def chunk_sentences(chunk: Chunk) -> list[tuple[int, str]]:
                 continue  # a question (NvI tables) is not an answer
             if n == 0 and (a == 0 or a in breaks) and sentence[0].islower():
                 continue  # the chunk or page began mid-sentence
-            if b in breaks and end >= a + len(text[a:b].rstrip()) and not _TERMINAL.search(
-                sentence
+            if (
+                b in breaks
+                and end >= a + len(text[a:b].rstrip())
+                and not _TERMINAL.search(sentence)
             ):
                 continue  # the sentence runs on over the page break
             if _heading_line(text, start, end):

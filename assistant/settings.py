@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -21,7 +22,10 @@ class Settings(BaseSettings):
     chunk_words: int = Field(90, ge=30, le=400)
     chunk_overlap: int = Field(15, ge=0, le=100)
     min_coverage: float = Field(0.55, ge=0.0, le=1.0, description="refusal threshold")
-    dense_weight: float = Field(0.5, ge=0.0, le=5.0)
+    dense_weight: float | None = Field(
+        None, ge=0.0, le=5.0, description="weight of vector search; default per embedder"
+    )
+    fusion: Literal["zscore", "rrf"] = "zscore"
     lexical_weight: float = Field(1.0, ge=0.0, le=5.0)
     host: str = "127.0.0.1"
     port: int = 7860

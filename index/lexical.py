@@ -159,12 +159,18 @@ _TOKEN = re.compile(r"[0-9]+(?:[.,][0-9]+)*|[a-zà-ÿ]+(?:['’-][a-zà-ÿ]+)*")
 def _stemmer() -> object:
     import Stemmer
 
-    return Stemmer.Stemmer("dutch")
+    # dutch_porter: the plain "dutch" Snowball stemmer strips "ge-" ("gemeente" -> "meen")
+    # and stems inconsistently ("geleverd" -> "lever", "leveren" -> "leveer").
+    return Stemmer.Stemmer("dutch_porter")
 
 
 @lru_cache(maxsize=50_000)
 def stem(word: str) -> str:
-    return str(_stemmer().stemWord(word))  # type: ignore[attr-defined]
+    """Dutch-Porter stem, with the plural's v/z back to f/s ("tarieven" -> "tarief")."""
+    stemmed = str(_stemmer().stemWord(word))  # type: ignore[attr-defined]
+    if len(stemmed) > 3 and stemmed[-1] in "vz":
+        stemmed = stemmed[:-1] + ("f" if stemmed[-1] == "v" else "s")
+    return stemmed
 
 
 def tokenize(text: str) -> list[str]:
@@ -236,8 +242,11 @@ class BM25Index:
         return self._df.get(token, 0)
 
 
+TOKENIZER_VERSION = "nl-porter-2"  # part of the cache key: a new tokenizer rebuilds BM25
+
+
 def fingerprint(doc_ids: Iterable[str], manifest_key: str) -> str:
-    h = hashlib.sha256(manifest_key.encode())
+    h = hashlib.sha256(f"{TOKENIZER_VERSION}|{manifest_key}".encode())
     for doc_id in sorted(doc_ids):
         h.update(doc_id.encode())
     return h.hexdigest()[:24]

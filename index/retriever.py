@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from index.embedders import Embedder
-from index.fusion import reciprocal_rank_fusion
+from index.fusion import diversify, reciprocal_rank_fusion, zscore_fusion
 from index.lexical import BM25Index, fingerprint, load_or_build
 from index.store import VectorIndex, matches
 from ingest.models import Chunk
@@ -33,8 +34,31 @@ class RetrievedChunk:
 class RetrievalSettings:
     candidates: int = 50  # per ranking, before fusion
     lexical_weight: float = 1.0
-    dense_weight: float = 0.5  # MiniLM is English-trained; BM25 leads on Dutch
+    dense_weight: float = 0.3  # MiniLM is English-trained: it may only nudge Dutch BM25
+    fusion: str = "zscore"  # or "rrf"
     rrf_k: int = 60
+    diversify: bool = True  # the first places go to distinct sections
+    reference_boost: float = 1.0  # for "paragraaf 2.7" in the question, in z units
+
+
+_REFERENCE = re.compile(
+    r"\b(?:paragraaf|par\.|§|sectie|hoofdstuk|artikel|bijlage)\s*(\d+(?:\.\d+)*)", re.I
+)
+
+
+def section_references(query: str) -> list[str]:
+    """Section numbers a question names explicitly: "U schrijft in paragraaf 2.7 ..."."""
+    return list(dict.fromkeys(m.rstrip(".") for m in _REFERENCE.findall(query)))
+
+
+def _section_key(chunk: Chunk) -> str:
+    """Diversity group: a numbered section; a passage of an unsectioned text stands alone."""
+    return f"{chunk.doc_id}|{chunk.section}" if chunk.section else chunk.chunk_id
+
+
+def _in_section(section: str, references: list[str]) -> bool:
+    label = section.split()[-1] if section else ""  # "Artikel 2.3" -> "2.3"
+    return any(label == r or label.startswith(r + ".") for r in references)
 
 
 class HybridRetriever:
@@ -103,11 +127,31 @@ class HybridRetriever:
         lex_rank = {c.chunk_id: i for i, (c, _) in enumerate(lexical, start=1)}
         dense_score = {c.chunk_id: s for c, s in dense}
         lex_score = {c.chunk_id: s for c, s in lexical}
-        fused = reciprocal_rank_fusion(
-            [[c.chunk_id for c, _ in lexical], [c.chunk_id for c, _ in dense]],
-            [self.settings.lexical_weight, self.settings.dense_weight],
-            k=self.settings.rrf_k,
-        )
+        weights = [self.settings.lexical_weight, self.settings.dense_weight]
+        if self.settings.fusion == "rrf":
+            fused = reciprocal_rank_fusion(
+                [[c.chunk_id for c, _ in lexical], [c.chunk_id for c, _ in dense]],
+                weights,
+                k=self.settings.rrf_k,
+            )
+        else:
+            fused = zscore_fusion([lex_score, dense_score], weights)
+        references = section_references(query)
+        if references:
+            fused = sorted(
+                (
+                    (
+                        cid,
+                        s
+                        + self.settings.reference_boost
+                        * _in_section(by_id[cid].section, references),
+                    )
+                    for cid, s in fused
+                ),
+                key=lambda kv: (-kv[1], kv[0]),
+            )
+        if self.settings.diversify:
+            fused = diversify(fused, lambda cid: _section_key(by_id[cid]))
         return [
             RetrievedChunk(
                 chunk=by_id[cid],

@@ -55,10 +55,16 @@ def test_rrf_edge_cases() -> None:
 @pytest.mark.parametrize(
     ("a", "b"),
     [("contracten", "contract"), ("tarieven", "tarief"), ("aanbieders", "aanbieder"),
-     ("geïndexeerd", "indexeren")],
+     ("aanbestedingen", "aanbesteding"), ("prijzen", "prijs"), ("voorwaarden", "voorwaarde")],
 )
 def test_inflections_share_a_stem(a: str, b: str) -> None:
     assert tokenize(a) == tokenize(b) and len(tokenize(a)) == 1
+
+
+@pytest.mark.parametrize(("a", "b"), [("gemeente", "mening"), ("gemeente", "menen")])
+def test_unrelated_words_keep_apart(a: str, b: str) -> None:
+    # Snowball's plain "dutch" stemmer strips "ge-" and makes all of these "meen".
+    assert tokenize(a) != tokenize(b)
 
 
 def test_tokenize_drops_stopwords_and_keeps_numbers() -> None:
