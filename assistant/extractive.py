@@ -55,6 +55,7 @@ class _Candidate:
     text: str
     score: float
     coverage: float
+    missing: int = 0  # question words found nowhere in the evidence
 
 
 def sentences(text: str) -> list[tuple[int, str]]:
@@ -130,7 +131,12 @@ def _blocks(text: str) -> list[tuple[int, int]]:
         end = pos + len(line)
         body = line.strip().strip("*#_ ")
         words = body.split()
-        heading_like = 0 < len(words) < 6 and not body.endswith((",", "-")) and body[-1:].isalnum()
+        heading_like = (
+            0 < len(words) < 6
+            and not body.endswith((",", "-"))
+            and body[-1:].isalnum()
+            and not body[0].islower()  # a wrapped line's tail is not a heading
+        )
         if heading_like or not body:
             cuts.extend([pos, end])
         pos = end
@@ -146,18 +152,23 @@ def chunk_sentences(chunk: Chunk) -> list[tuple[int, str]]:
     out of the heading line, and no fragments cut off by the chunk's edges, no questions."""
     text = chunk.text
     cuts = {0, len(text), *chunk.page_breaks}
-    first_line = text.split("\n", 1)[0]
-    if chunk.heading and normalize_ws(first_line).startswith(normalize_ws(chunk.heading)[:40]):
-        cuts.add(len(first_line))
+    lines = text.split("\n", 2)
+    first_line = lines[0]
+    heading = normalize_ws(chunk.heading)
+    if heading and normalize_ws(first_line).startswith(heading[:40]):
+        end = len(first_line)
+        if len(heading) > len(normalize_ws(first_line)) + 3 and len(lines) > 1:
+            end += 1 + len(lines[1])  # the heading wrapped onto a second line
+        cuts.add(end)
     breaks = set(chunk.page_breaks)
     out: list[tuple[int, str]] = []
     for a, b in itertools.pairwise(sorted(cuts)):
-        for n, (off, sentence) in enumerate(sentences(text[a:b])):
+        for off, sentence in sentences(text[a:b]):
             start, end = a + off, a + off + len(sentence)
             if sentence.rstrip().endswith("?"):
                 continue  # a question (NvI tables) is not an answer
-            if n == 0 and (a == 0 or a in breaks) and sentence[0].islower():
-                continue  # the chunk or page began mid-sentence
+            if sentence[0].islower():
+                continue  # a fragment: the chunk, page or a line break cut the sentence
             if (
                 b in breaks
                 and end >= a + len(text[a:b].rstrip())
@@ -188,14 +199,23 @@ class ExtractiveAnswerer:
         self.settings = settings or ExtractiveSettings()
 
     def answer(self, question: str, hits: Sequence[RetrievedChunk]) -> Answer:
-        terms = list(dict.fromkeys(tokenize(question)))
+        # "Wlz-cliënten": its parts count, not the compound (the text may say "Wlz cliënten").
+        terms = [t for t in dict.fromkeys(tokenize(question)) if "-" not in t]
         if not terms:
             return Answer(question, _refusal(), True, notes=("no content words in the question",))
         weights = {t: max(self.idf(t), 0.0) for t in terms}
         if sum(weights.values()) == 0:
             return Answer(question, _refusal(), True, notes=("none of the question's words occur",))
         candidates = self._candidates(question, terms, weights, hits)
-        eligible = [c for c in candidates if c.coverage >= self.settings.min_coverage]
+        # Enough of the question's weight, and not more than a third of its words missing:
+        # "nieuwe contracten ambulante jeugdhulp" is not answered by a sentence that only
+        # shares "ambulante jeugdhulp", however rare those two words are.
+        allowance = max(1, len(weights) // 3)
+        eligible = [
+            c
+            for c in candidates
+            if c.coverage >= self.settings.min_coverage and c.missing <= allowance
+        ]
         if not eligible:
             best = max((c.coverage for c in candidates), default=0.0)
             return Answer(question, _refusal(), True, notes=(f"best coverage {best:.2f}",))
@@ -266,7 +286,8 @@ class ExtractiveAnswerer:
                     score += 0.15
                 if wants_amount and _AMOUNT.search(text):
                     score += 0.1
-                out.append(_Candidate(rank, hit, start, text, score, coverage))
+                missing = sum(1 for t in weights if t not in own | frame | near)
+                out.append(_Candidate(rank, hit, start, text, score, coverage, missing))
         out.sort(key=lambda c: (-c.score, c.rank, c.start))
         return out
 
@@ -275,7 +296,7 @@ class ExtractiveAnswerer:
         chosen: list[_Candidate] = []
         seen_text: set[str] = set()
         for cand in candidates:
-            if len(chosen) >= self.settings.max_sentences or cand.score < 0.75 * best:
+            if len(chosen) >= self.settings.max_sentences or cand.score < 0.85 * best:
                 break
             norm = " ".join(tokenize(cand.text))
             if norm in seen_text:  # the same sentence in another letter or an overlap
