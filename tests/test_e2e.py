@@ -200,11 +200,6 @@ def test_shared_corpus_ggz_tariff_on_the_right_page(shared: tuple[Assistant, Ing
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="known weakness: without the seed letters the answerer quotes an unrelated sentence "
-    "(a product description from Regeling Jeugdwet) instead of refusing",
-)
 def test_shared_corpus_refuses_what_only_the_letters_say(
     shared: tuple[Assistant, IngestReport],
 ) -> None:
