@@ -236,7 +236,9 @@ class ChromaIndex:
         import chromadb
         from chromadb.config import Settings
 
-        path.mkdir(parents=True, exist_ok=True)
+        from index.lock import acquire
+
+        acquire(path)  # held for the life of the process; fails fast if another has it
         client = chromadb.PersistentClient(
             path=str(path), settings=Settings(anonymized_telemetry=False, allow_reset=True)
         )

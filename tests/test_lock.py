@@ -1,0 +1,116 @@
+"""One process owns an embedded data dir; a second one fails fast with a clear message."""
+
+from __future__ import annotations
+
+import io
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from assistant.cli import main
+from index.lock import DataDirBusyError, acquire, release
+
+ROOT = Path(__file__).resolve().parents[1]
+LETTERS = ROOT / "corpus" / "raadsinformatiebrieven"
+HOLD = (
+    "import sys, time; from pathlib import Path; from index.lock import acquire; "
+    "acquire(Path(sys.argv[1])); print('locked', flush=True); time.sleep(60)"
+)
+
+
+def _holder(path: Path) -> subprocess.Popen[str]:
+    proc = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(path)], cwd=ROOT, stdout=subprocess.PIPE, text=True
+    )
+    assert proc.stdout is not None and proc.stdout.readline().strip() == "locked"
+    return proc
+
+
+def test_a_second_process_is_refused_and_told_what_to_do(tmp_path: Path) -> None:
+    holder = _holder(tmp_path)
+    try:
+        with pytest.raises(DataDirBusyError) as excinfo:
+            acquire(tmp_path)
+        message = str(excinfo.value)
+        assert f"pid {holder.pid}" in message
+        assert "INKOOP_CHROMA_URL" in message and "stop that process" in message
+    finally:
+        holder.kill()
+        holder.wait()
+    # The kernel dropped the dead holder's lock: no stale lock file blocks us.
+    path = acquire(tmp_path)
+    release(path)
+
+
+def test_the_same_process_may_open_its_data_dir_twice(tmp_path: Path) -> None:
+    first = acquire(tmp_path)
+    second = acquire(tmp_path)
+    assert first == second
+    release(second)
+    release(first)
+
+
+def test_cli_fails_within_seconds_while_another_process_holds_the_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("INKOOP_EMBEDDING_MODEL", "hashing")
+    holder = _holder(tmp_path / "chroma")
+    try:
+        started = time.monotonic()
+        code = main(["ingest", str(LETTERS), "--data-dir", str(tmp_path)], out=io.StringIO())
+        assert code == 1
+        assert time.monotonic() - started < 30  # not SQLite's minutes-long busy wait
+        assert "in use by pid" in capsys.readouterr().err
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_ingest_and_ask_next_to_a_running_server(tmp_path: Path) -> None:
+    """`inkoop serve` owns the dir; `ingest` and `ask` beside it stop with a clear message."""
+    env = {**os.environ, "INKOOP_EMBEDDING_MODEL": "hashing", "INKOOP_DATA_DIR": str(tmp_path)}
+    inkoop = [sys.executable, "-m", "assistant.cli"]
+    port = _free_port()
+    server = subprocess.Popen(
+        [*inkoop, "serve", "--port", str(port), "--ingest", str(LETTERS)],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            assert server.poll() is None, "serve exited early"
+            time.sleep(0.3)
+        else:
+            pytest.fail("serve did not start")
+        for args in (["ingest", str(LETTERS)], ["ask", "Wanneer is de gunning?"]):
+            done = subprocess.run(
+                [*inkoop, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+            )
+            assert done.returncode == 1, done.stdout + done.stderr
+            assert "is in use by pid" in done.stderr
+            assert "Traceback" not in done.stderr
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    # After the server stops, the index is intact and usable.
+    done = subprocess.run(
+        [*inkoop, "ask", "Wanneer is de gunning van de aanbesteding ambulante jeugdhulp?",
+         "--json"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "februari 2025" in done.stdout
