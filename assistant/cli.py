@@ -8,6 +8,7 @@ import logging
 import os
 import sys
 from collections.abc import Iterator, Sequence
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -53,6 +54,17 @@ def build_parser() -> argparse.ArgumentParser:
         )
         p.add_argument("--json", action="store_true", help="print JSON")
         p.add_argument("--top-k", type=int, default=None)
+        _add_filter_args(p)
+        if name == "ask":
+            _add_llm_args(p)
+
+    p = sub.add_parser(
+        "decisions", parents=[common], help="timeline of dated decisions and planned steps"
+    )
+    p.add_argument("text", help="the subject, e.g. 'inkoopstrategie ambulante jeugdhulp'")
+    p.add_argument("--json", action="store_true", help="print a JSON list")
+    p.add_argument("--top-k", type=int, default=None, help="passages to search (default 2x top-k)")
+    _add_filter_args(p)
 
     p = sub.add_parser("documents", parents=[common], help="list indexed documents")
     p.add_argument("--json", action="store_true")
@@ -76,6 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--k", type=int, default=10, help="retrieval depth (default 10)")
     p.add_argument("--ask", action="store_true", help="also answer: refusal, citation metrics")
+    _add_llm_args(p)
     p.add_argument("--json", type=Path, metavar="PATH", help="write the metrics as JSON")
     p.add_argument("--out", type=Path, metavar="PATH", help="per-case results (JSONL)")
     p.add_argument("--limit", type=int, help="only the first N cases")
@@ -93,6 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", type=Path, help="write the results as JSON here")
 
     p = sub.add_parser("serve", parents=[common], help="start the Gradio chat")
+    _add_llm_args(p)
     p.add_argument("--host", default=None)
     p.add_argument("--port", type=int, default=None)
     p.add_argument(
@@ -105,6 +119,55 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+LLM_FLAGS = ("llm_backend", "llm_base_url", "llm_model", "llm_timeout")
+
+
+def _add_llm_args(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("language model (default: none, extractive answers)")
+    g.add_argument(
+        "--llm-backend",
+        choices=["none", "openai", "ollama", "llamacpp"],
+        help="INKOOP_LLM_BACKEND",
+    )
+    g.add_argument("--llm-base-url", help="INKOOP_LLM_BASE_URL, e.g. http://127.0.0.1:8080/v1")
+    g.add_argument("--llm-model", help="INKOOP_LLM_MODEL: model name, or GGUF path (llamacpp)")
+    g.add_argument("--llm-timeout", type=float, help="INKOOP_LLM_TIMEOUT in seconds")
+
+
+def _add_filter_args(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("filters (document metadata)")
+    g.add_argument("--gemeente", help="only documents of this municipality")
+    g.add_argument("--type", dest="doc_type", help="only this type: raadsinformatiebrief, …")
+    g.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD", help="dated on or after")
+    g.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", help="dated on or before")
+
+
+def _filter_dates(args: argparse.Namespace) -> tuple[date | None, date | None] | str:
+    """The --from/--to dates, or what is wrong with them."""
+    days: list[date | None] = []
+    for flag, text in (("--from", args.date_from), ("--to", args.date_to)):
+        try:
+            days.append(date.fromisoformat(text) if text else None)
+        except ValueError:
+            return f"{flag} must be a date as YYYY-MM-DD, not '{text}'"
+    if days[0] and days[1] and days[0] > days[1]:
+        return "--from must not be after --to"
+    return days[0], days[1]
+
+
+def _where(args: argparse.Namespace, assistant: Assistant) -> dict[str, Any] | None:
+    """The metadata filter of --gemeente/--type/--from/--to (dates checked before)."""
+    from index.filters import known_spelling, metadata_filter
+
+    dates = _filter_dates(args)
+    assert not isinstance(dates, str)
+    gemeente = args.gemeente and known_spelling(
+        args.gemeente, assistant.metadata_values("gemeente")
+    )
+    doc_type = args.doc_type and known_spelling(args.doc_type, assistant.metadata_values("type"))
+    return metadata_filter(gemeente, doc_type, *dates)
+
+
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     out = out or sys.stdout
     args = build_parser().parse_args(argv)
@@ -115,6 +178,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     _quiet_libraries(args.verbose)
     from pydantic import ValidationError
 
+    from assistant.llm import LLMConfigError
     from assistant.settings import Settings
     from index.embedders import EmbedderError
     from index.store import IndexError_
@@ -123,12 +187,16 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         overrides: dict[str, Any] = {}
         if args.data_dir:
             overrides["data_dir"] = args.data_dir
+        for flag in LLM_FLAGS:  # the key stays in the environment (INKOOP_LLM_API_KEY)
+            if getattr(args, flag, None) is not None:
+                overrides[flag] = getattr(args, flag)
         settings = Settings(**overrides)
         handler = {
             "ingest": _ingest,
             "ask": _ask,
             "search": _search,
             "documents": _documents,
+            "decisions": _decisions,
             "serve": _serve,
             "eval": _eval,
             "bench": _bench,
@@ -136,6 +204,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         return handler(args, settings, out)
     except ValidationError as exc:
         print(f"error: invalid setting: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except LLMConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except (IndexError_, EmbedderError) as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -241,7 +312,8 @@ def _check_text_args(args: argparse.Namespace) -> str | None:
         return f"no such file: {args.jsonl}"
     if args.top_k is not None and not 1 <= args.top_k <= 50:
         return "--top-k must be between 1 and 50"
-    return None
+    dates = _filter_dates(args)
+    return dates if isinstance(dates, str) else None
 
 
 def _query_assistant(args: argparse.Namespace, settings: Settings) -> Assistant | None:
@@ -257,8 +329,9 @@ def _ask(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     assistant = _query_assistant(args, settings)
     if assistant is None:
         return EXIT_USAGE
+    only = _where(args, assistant)
     for question in _questions(args):
-        answer = assistant.ask(question, args.top_k)
+        answer = assistant.ask(question, args.top_k, where=only)
         if args.json or args.jsonl:
             print(json.dumps(answer.to_dict(), ensure_ascii=False), file=out)
             continue
@@ -289,8 +362,9 @@ def _search(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     assistant = _query_assistant(args, settings)
     if assistant is None:
         return EXIT_USAGE
+    only = _where(args, assistant)
     for query in _questions(args):
-        hits = assistant.search(query, args.top_k)
+        hits = assistant.search(query, args.top_k, only)
         if args.json or args.jsonl:
             payload = {"query": query, "results": [_hit_dict(h) for h in hits]}
             print(json.dumps(payload, ensure_ascii=False), file=out)
@@ -302,6 +376,31 @@ def _search(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
             where = f"p. {c.page}" + (f", § {c.section}" if c.section else "")
             print(f"{i}. {c.title} ({c.source}, {where}) score {hit.score:.4f}", file=out)
             print(f"   {' '.join(c.text.split())[:300]}", file=out)
+    return EXIT_OK
+
+
+def _decisions(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    problem = _filter_dates(args)
+    if not args.text.strip():
+        problem = "give a subject"
+    elif args.top_k is not None and not 1 <= args.top_k <= 50:
+        problem = "--top-k must be between 1 and 50"
+    if isinstance(problem, str):
+        print(f"error: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    assistant = _assistant(settings)
+    steps = assistant.decisions(args.text, args.top_k, _where(args, assistant))
+    if args.json:
+        print(json.dumps([s.to_dict() for s in steps], ensure_ascii=False, indent=2), file=out)
+        return EXIT_OK
+    if not steps:
+        print("Geen gedateerde besluiten of stappen gevonden.", file=out)
+    for s in steps:
+        who = " · ".join(x for x in (s.gemeente, s.actor) if x)
+        print(f"{s.date:<10}  {s.status:<12}  {who}", file=out)
+        print(f'    "{s.quote}"', file=out)
+        ref = f"kenmerk {s.kenmerk}, " if s.kenmerk else ""
+        print(f"    {s.title} ({s.source}, {ref}p. {s.page})", file=out)
     return EXIT_OK
 
 

@@ -76,7 +76,7 @@ def sentences(text: str) -> list[tuple[int, str]]:
                 continue
             start = a + m.start() + raw.index(stripped)
             end = start + len(stripped)
-            if pieces and _ends_in_abbreviation(text[pieces[-1][0] : pieces[-1][1]]):
+            if pieces and ends_in_abbreviation(text[pieces[-1][0] : pieces[-1][1]]):
                 pieces[-1] = (pieces[-1][0], end)
             else:
                 pieces.append((start, end))
@@ -118,7 +118,7 @@ _ABBREVIATIONS = frozenset(
 )
 
 
-def _ends_in_abbreviation(sentence: str) -> bool:
+def ends_in_abbreviation(sentence: str) -> bool:
     last = sentence.rsplit(None, 1)[-1].lower().rstrip(".")
     return sentence.endswith(".") and (last in _ABBREVIATIONS or len(last) == 1)
 
@@ -202,10 +202,14 @@ class ExtractiveAnswerer:
         # "Wlz-cliënten": its parts count, not the compound (the text may say "Wlz cliënten").
         terms = [t for t in dict.fromkeys(tokenize(question)) if "-" not in t]
         if not terms:
-            return Answer(question, _refusal(), True, notes=("no content words in the question",))
+            return Answer(
+                question, refusal_text(), True, notes=("no content words in the question",)
+            )
         weights = {t: max(self.idf(t), 0.0) for t in terms}
         if sum(weights.values()) == 0:
-            return Answer(question, _refusal(), True, notes=("none of the question's words occur",))
+            return Answer(
+                question, refusal_text(), True, notes=("none of the question's words occur",)
+            )
         candidates = self._candidates(question, terms, weights, hits)
         # Enough of the question's weight, and not more than a third of its words missing:
         # "nieuwe contracten ambulante jeugdhulp" is not answered by a sentence that only
@@ -218,7 +222,7 @@ class ExtractiveAnswerer:
         ]
         if not eligible:
             best = max((c.coverage for c in candidates), default=0.0)
-            return Answer(question, _refusal(), True, notes=(f"best coverage {best:.2f}",))
+            return Answer(question, refusal_text(), True, notes=(f"best coverage {best:.2f}",))
         chosen = self._choose(eligible)
         citations: list[Citation] = []
         lines: list[str] = []
@@ -245,7 +249,7 @@ class ExtractiveAnswerer:
             )
             lines.append(f"{_display(quote)} [{key}]")
         if not citations:
-            return Answer(question, _refusal(), True, notes=("no quote could be verified",))
+            return Answer(question, refusal_text(), True, notes=("no quote could be verified",))
         if len(lines) == 1:
             body = f"Volgens de documenten: {lines[0]}"
         else:
@@ -359,7 +363,7 @@ def _continues(lines: list[str]) -> bool:
     return bool(nxt) and nxt[0].islower()
 
 
-def _refusal() -> str:
+def refusal_text() -> str:
     return (
         f"{REFUSAL} U kunt deze vraag stellen via de nota van inlichtingen, "
         "zodat alle aanbieders hetzelfde antwoord krijgen."

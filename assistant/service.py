@@ -7,7 +7,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from assistant.citations import normalize_ws, quote_on_page
+from assistant.decisions import DatedStatement, DocumentFacts, page_statements, timeline
 from assistant.extractive import ExtractiveAnswerer, ExtractiveSettings
+from assistant.generative import GenerativeAnswerer
+from assistant.llm import ChatModel, make_chat_model
 from assistant.models import Answer
 from assistant.settings import Settings
 from index.embedders import Embedder, make_embedder
@@ -83,6 +87,7 @@ class Assistant:
         settings: Settings,
         embedder: Embedder | None = None,
         index: VectorIndex | None = None,
+        chat_model: ChatModel | None = None,
     ) -> None:
         self.settings = settings
         self.embedder = embedder or make_embedder(settings.embedding_model)
@@ -101,10 +106,17 @@ class Assistant:
                 fusion=settings.fusion,
             ),
         )
-        self.answerer = ExtractiveAnswerer(
+        self.extractive = ExtractiveAnswerer(
             idf=lambda t: self.retriever.bm25.idf(t),
             page_text=self.index.page_text,
             settings=ExtractiveSettings(min_coverage=settings.min_coverage),
+        )
+        # A generative answerer only when a backend is configured; it falls back to extractive.
+        chat_model = chat_model or make_chat_model(settings)
+        self.answerer: ExtractiveAnswerer | GenerativeAnswerer = (
+            GenerativeAnswerer(chat_model, self.index.page_text, self.extractive)
+            if chat_model is not None
+            else self.extractive
         )
 
     def ingest(
@@ -122,13 +134,40 @@ class Assistant:
         self.retriever.refresh()
         return self.retriever.search(query, k or self.settings.top_k, where)
 
-    def ask(self, question: str, k: int | None = None) -> Answer:
+    def ask(
+        self, question: str, k: int | None = None, where: dict[str, Any] | None = None
+    ) -> Answer:
         question = question.strip()
-        hits = self.search(question, k) if question else []
+        hits = self.search(question, k, where) if question else []
         return self.answerer.answer(question, hits)
 
     def documents(self) -> list[DocumentRecord]:
         return self.index.documents()
+
+    def decisions(
+        self, subject: str, k: int | None = None, where: dict[str, Any] | None = None
+    ) -> list[DatedStatement]:
+        """A timeline of dated steps on the pages found for a subject, each quote checked."""
+        found: list[DatedStatement] = []
+        for hit in self.search(subject, k or 2 * self.settings.top_k, where):
+            c = hit.chunk
+            facts = DocumentFacts.from_metadata(c.source, c.title, c.metadata)
+            passage = normalize_ws(c.text)
+            for page in range(c.page, c.page_end + 1):
+                # whole sentences come from the page; only those in the retrieved passage count
+                text = self.index.page_text(c.doc_id, page) or ""
+                found += [
+                    s
+                    for s in page_statements(text, page, facts)
+                    if (s.quote[:40] in passage or s.quote[-40:] in passage)
+                    and quote_on_page(s.quote, text)
+                ]
+        return timeline(found)
+
+    def metadata_values(self, key: str) -> list[str]:
+        """The distinct values of one metadata key over the indexed documents (for filters)."""
+        values = {str(d.metadata[key]) for d in self.index.documents() if key in d.metadata}
+        return sorted(values, key=str.casefold)
 
     def source_file(self, source: str) -> Path | None:
         """The file on disk behind an indexed source, for opening it at a cited page."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -29,3 +29,10 @@ class Settings(BaseSettings):
     lexical_weight: float = Field(1.0, ge=0.0, le=5.0)
     host: str = "127.0.0.1"
     port: int = 7860
+    llm_backend: Literal["none", "openai", "ollama", "llamacpp"] = Field(
+        "none", description="generative answers: none (extractive only) or a chat backend"
+    )
+    llm_base_url: str | None = Field(None, description="OpenAI-compatible or Ollama URL")
+    llm_model: str | None = Field(None, description="model name, or GGUF path for llamacpp")
+    llm_api_key: SecretStr | None = Field(None, description="bearer key (openai)")
+    llm_timeout: float = Field(60.0, gt=0, le=600, description="seconds per model call")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-MetadataValue = str | int | float | bool
+from ingest.extract import MetadataValue, date_key
 
 
 @dataclass(frozen=True)
@@ -104,6 +104,9 @@ class Chunk:
             position=self.position,
             page_breaks=",".join(str(b) for b in self.page_breaks),
         )
+        day = date_key(self.metadata)
+        if day is not None:  # Chroma compares only numbers: date ranges filter on this
+            meta["datum_int"] = day
         return meta
 
     @classmethod

@@ -16,6 +16,7 @@ from ingest.errors import (
     NoTextLayerError,
     UnsupportedFormatError,
 )
+from ingest.extract import extract_metadata
 from ingest.metadata import (
     sidecar_metadata,
     split_front_matter,
@@ -45,11 +46,13 @@ SUPPORTED = {
     ".htm": "html",
 }
 MIN_PAGE_CHARS = 20
+EXTRACTION_VERSION = b"extract-1"  # part of every id: a better extractor re-reads old files
+HEAD_PAGES = 2  # metadata is read from the first pages only
 
 
 def content_id(data: bytes, path: Path | None = None) -> str:
     """Document id: a hash of the file's bytes and of its sidecar metadata, if any."""
-    digest = hashlib.sha256(data)
+    digest = hashlib.sha256(EXTRACTION_VERSION + b"\x00" + data)
     if path is not None:
         sidecar = path.with_name(path.name + ".meta.json")
         if sidecar.is_file():
@@ -124,10 +127,12 @@ def _single_page(
         raise EmptyFileError(f"{path.name}: contains no text")
     if headings is None:
         headings = text_headings(text)
+    found = extract_metadata(text)
     title = str(meta.get("title") or meta.get("onderwerp") or "")
     if not title:
         first = next((h for h in headings if h.offset < 500 and not h.section), None)
-        title = first.title if first else title_from_filename(path)
+        title = first.title if first else str(found.get("onderwerp") or title_from_filename(path))
+    meta = {**found, **meta}  # what the file's own metadata says wins over what was read
     return SourceDocument(
         doc_id=doc_id,
         source=source,
@@ -186,9 +191,15 @@ def _read_pdf(
     pages = tuple(Page(i, t) for i, t in enumerate(cleaned, start=1))
     probe = SourceDocument(doc_id, source, "", "pdf", pages)
     headings = pdf_headings(probe.full_text, probe.page_starts, known)
+    found = extract_metadata("\n\n".join(raw[:HEAD_PAGES]))
     title = str(
-        meta.get("title") or meta.get("onderwerp") or pdf_title or title_from_filename(path)
+        meta.get("title")
+        or meta.get("onderwerp")
+        or pdf_title
+        or found.get("onderwerp")
+        or title_from_filename(path)
     )
+    meta = {**found, **meta}  # what the file's own metadata says wins over what was read
     return SourceDocument(
         doc_id=doc_id,
         source=source,

@@ -188,7 +188,8 @@ def test_markdown_front_matter_gives_metadata_and_title(tmp_path: Path) -> None:
     doc = read_document(path)
     assert doc.title == "Inkoopstrategie Ambulante Jeugdhulp"
     assert doc.metadata == {
-        "title": "Inkoopstrategie Ambulante Jeugdhulp", "gemeente": "Weert", "datum": "2024-03-19"
+        "title": "Inkoopstrategie Ambulante Jeugdhulp", "gemeente": "Weert", "datum": "2024-03-19",
+        "type": "raadsinformatiebrief",  # read from the heading; front matter did not say
     }
     assert doc.full_text.startswith("\n# Raadsinformatiebrief")
     assert "gemeente:" not in doc.full_text

@@ -1,0 +1,108 @@
+"""The decision timeline: a golden file for the seed dossier (pure), and `inkoop decisions`
+on a real Chroma index through `main`."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from test_cli import LETTERS, MAASGOUW, WEERT, hashing_env, ingest, isolate_env, run  # noqa: F401
+
+from assistant.cli import EXIT_OK, EXIT_USAGE
+from assistant.decisions import (
+    DocumentFacts,
+    classify,
+    page_statements,
+    statement_date,
+    timeline,
+)
+from ingest.extract import extract_metadata
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT.parent / "shared" / "seeds"
+GOLDEN = ROOT / "tests" / "golden" / "decisions_seed.json"
+SUBJECT = "inkoopstrategie ambulante jeugdhulp"
+
+
+def seed_timeline() -> list[dict[str, object]]:
+    statements = []
+    for name in (WEERT, MAASGOUW):
+        path = SEEDS / name
+        if not path.is_file():
+            pytest.skip(f"{path} is not present")
+        text = path.read_text(encoding="utf-8")
+        facts = DocumentFacts.from_metadata(name, "brief", dict(extract_metadata(text)))
+        statements += page_statements(text, 1, facts)
+    return [s.to_dict() for s in timeline(statements)]
+
+
+def test_seed_dossier_golden() -> None:
+    got = seed_timeline()
+    if os.environ.get("UPDATE_GOLDEN") == "1":
+        GOLDEN.write_text(json.dumps(got, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    assert got == json.loads(GOLDEN.read_text(encoding="utf-8"))
+
+
+def test_seed_dossier_key_steps() -> None:
+    steps = {(s["date"], s["gemeente"], s["status"]) for s in seed_timeline()}
+    assert ("2024-04-02", "Maasgouw", "besloten") in steps  # the college decision
+    assert ("2024-10", "Weert", "gepland") in steps  # colleges vaststellen in oktober 2024
+    assert ("2025-02", "Maasgouw", "gepland") in steps  # gunning omstreeks februari 2025
+    assert ("2026-01-01", "Weert", "gepland") in steps  # contracts start
+    assert all(s["status"] != "besloten" or s["date"] <= "2024-04-02" for s in seed_timeline())
+
+
+def test_dates_and_status() -> None:
+    assert statement_date("De gunning is omstreeks februari 2025.") == "2025-02"
+    assert statement_date("Op 2 april 2024 heeft ons college dit vastgesteld.") == "2024-04-02"
+    assert statement_date("In Q2 van dit jaar start een onderzoek.") == ""
+    assert classify("Op 2 april 2024 heeft ons college dit vastgesteld.", "2024-04-02",
+                    "2024-04-02") == "besloten"  # fmt: skip
+    assert classify("De raad heeft op 1 maart 2023 ingestemd.", "2023-03-01", "") == "besloten"
+    assert classify("De gunning is omstreeks februari 2025.", "2025-02", "2024-03-19") == "gepland"
+    assert classify("Per 1 mei 2023 is de regeling gewijzigd.", "2023-05-01", "") == "aangekondigd"
+
+
+def test_undated_or_stepless_sentences_are_not_statements() -> None:
+    facts = DocumentFacts("x.txt", "x")
+    text = "Weert, 19 maart 2024\n\nHet college heeft de strategie vastgesteld.\n"
+    assert page_statements(text, 1, facts) == []
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    mp = pytest.MonkeyPatch()
+    isolate_env(mp)
+    path = tmp_path_factory.mktemp("decisions")
+    code, _ = ingest(path, LETTERS)
+    mp.undo()
+    assert code == EXIT_OK
+    return path
+
+
+def test_cli_decisions_json_is_a_cited_timeline_across_both_gemeenten(data: Path) -> None:
+    code, out = run("decisions", SUBJECT, "--json", "--data-dir", data)
+    assert code == EXIT_OK
+    steps = json.loads(out)
+    keys = {"date", "gemeente", "actor", "status", "statement", "source", "title", "page",
+            "kenmerk", "quote"}  # fmt: skip
+    assert steps and all(set(s) == keys for s in steps)
+    assert [s["date"] for s in steps] == sorted(s["date"] for s in steps)
+    assert {s["gemeente"] for s in steps} == {"Weert", "Maasgouw"}
+    first = steps[0]
+    assert (first["date"], first["status"], first["actor"]) == ("2024-04-02", "besloten", "college")
+    assert first["kenmerk"] == "Z/24/126291"
+    weert = [s for s in steps if s["gemeente"] == "Weert"]
+    assert all(s["kenmerk"] == "2371022/2372380" and s["status"] == "gepland" for s in weert)
+
+
+def test_cli_decisions_text_and_filters(data: Path) -> None:
+    code, out = run("decisions", SUBJECT, "--data-dir", data, "--gemeente", "weert")
+    assert code == EXIT_OK
+    assert "Maasgouw" not in out and "gepland" in out and "kenmerk 2371022/2372380" in out
+    code, out = run("decisions", SUBJECT, "--data-dir", data, "--from", "2030-01-01")
+    assert code == EXIT_OK and "Geen gedateerde besluiten" in out
+    code, _ = run("decisions", SUBJECT, "--data-dir", data, "--to", "maart")
+    assert code == EXIT_USAGE
