@@ -13,9 +13,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from assistant.citations import normalize_ws, quote_on_page
-from assistant.extractive import chunk_sentences, ends_in_abbreviation, refusal_text, sentences
+from assistant.extractive import refusal_text
 from assistant.llm import ChatMessage
 from assistant.models import REFUSAL, Answer, Citation
+from assistant.sentences import chunk_sentences, ends_in_abbreviation, sentences
 from index.lexical import tokenize
 from index.retriever import RetrievedChunk
 

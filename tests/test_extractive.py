@@ -10,8 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assistant.citations import cited_keys, normalize_ws, quote_on_page
-from assistant.extractive import ExtractiveAnswerer, ExtractiveSettings, sentences
+from assistant.extractive import ExtractiveAnswerer, ExtractiveSettings
 from assistant.models import REFUSAL, Answer
+from assistant.sentences import sentences
 from index.lexical import tokenize
 from index.retriever import RetrievedChunk
 from ingest.models import PAGE_SEPARATOR, Chunk
