@@ -20,10 +20,10 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 run: install
-	$(BIN)/inkoop serve --ingest corpus
+	$(BIN)/inkoop serve --ingest corpus --visibility openbaar
 
 ingest: install
-	$(BIN)/inkoop ingest corpus
+	$(BIN)/inkoop ingest corpus --visibility openbaar
 
 lint: install
 	$(BIN)/ruff check .

@@ -5,15 +5,18 @@ from __future__ import annotations
 import html
 import logging
 import os
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from assistant.models import Answer, Citation
+from ingest.extract import parse_date
 
 if TYPE_CHECKING:
     import gradio as gr
 
+    from assistant.decisions import DatedStatement
     from assistant.service import Assistant
 
 log = logging.getLogger(__name__)
@@ -44,14 +47,46 @@ CSS = """
 .bron-plaats { color: var(--body-text-color-subdued); font-size: 0.9em; }
 .bron blockquote { margin: 0.4em 0; font-style: italic; }
 """
+TIMELINE_CSS = """
+.tijdlijn { list-style: none; padding: 0; margin: 0; }
+.stap { border-left: 3px solid var(--border-color-primary); padding: 0.4em 0.8em; }
+.stap { margin: 0 0 1em 0; }
+.stap-besloten { border-left-color: #2e7d32; }
+.stap-gepland, .stap-aangekondigd { border-left-style: dashed; }
+.stap-kop { font-weight: 600; }
+.status { display: inline-block; border-radius: 0.8em; padding: 0 0.6em; font-size: 0.85em; }
+.status-besloten { background: #2e7d32; color: #fff; }
+.status-gepland { border: 1px dashed #b26a00; color: #b26a00; background: transparent; }
+.status-aangekondigd { border: 1px dotted #1565c0; color: #1565c0; background: transparent; }
+.stap-bron { color: var(--body-text-color-subdued); font-size: 0.9em; }
+.stap blockquote { margin: 0.4em 0; font-style: italic; }
+"""
+ALL = "(alle)"  # the filter choice that filters nothing
+DEFAULT_SUBJECT = "inkoopstrategie ambulante jeugdhulp"
+NO_STEPS = (
+    '<p class="tijdlijn-leeg">Geen gedateerde besluiten of geplande stappen gevonden '
+    "voor dit onderwerp.</p>"
+)
+NO_SUBJECT = (
+    '<p class="tijdlijn-leeg">Typ eerst een onderwerp, bijvoorbeeld ambulante jeugdhulp.</p>'
+)
+TIMELINE_HINT = '<p class="tijdlijn-leeg">Kies een onderwerp en klik op “Toon tijdlijn”.</p>'
+STATUS_LABELS = {
+    "besloten": "besloten",
+    "gepland": "gepland — nog niet gebeurd",
+    "aangekondigd": "aangekondigd",
+}
 
 Message = dict[str, Any]
 
 
 def servable_files(assistant: Assistant) -> dict[str, Path]:
-    """Source name → file on disk, for the ingested documents the chat may link to."""
+    """Source name → file on disk, for the ingested documents the chat may link to.
+
+    Only documents a provider may read (openbaar): every path here is downloadable.
+    """
     files: dict[str, Path] = {}
-    for record in assistant.documents():
+    for record in assistant.documents_for():
         raw = record.metadata.get("_path")
         if not raw:
             continue
@@ -107,6 +142,42 @@ def render_sources(citations: tuple[Citation, ...], files: dict[str, Path]) -> s
     return f'<ol class="bronnen-lijst">{"".join(items)}</ol>'
 
 
+class FilterError(ValueError):
+    """A filter the user typed that cannot be used; the message is Dutch and shown as is."""
+
+
+def filter_date(value: str | None, label: str) -> date | None:
+    """A date typed in a filter field ("2024-03-01" or "1 maart 2024"); None when empty."""
+    text = (value or "").strip()
+    if not text:
+        return None
+    day = parse_date(text)
+    if day is None:
+        raise FilterError(f"{label}: “{text}” is geen datum. Schrijf bijvoorbeeld 2024-03-01.")
+    return day
+
+
+def chat_filter(
+    gemeente: str | None = None,
+    doc_type: str | None = None,
+    date_from: str | None = None,
+    date_to: str | None = None,
+) -> dict[str, Any] | None:
+    """The `where` of the chat's filter fields; "(alle)" and empty fields filter nothing."""
+    from index.filters import metadata_filter
+
+    start = filter_date(date_from, "Vanaf")
+    end = filter_date(date_to, "Tot en met")
+    if start and end and start > end:
+        raise FilterError("“Vanaf” ligt na “Tot en met”; draai de datums om.")
+    return metadata_filter(
+        gemeente if gemeente and gemeente != ALL else None,
+        doc_type if doc_type and doc_type != ALL else None,
+        start,
+        end,
+    )
+
+
 def answer_message(answer: Answer) -> str:
     """The bot's chat text; escaped because the chat renders Markdown with inline HTML."""
     return html.escape(answer.answer, quote=False)
@@ -117,15 +188,19 @@ def respond(
     files: dict[str, Path],
     message: str,
     history: list[Message] | None,
+    where: dict[str, Any] | None = None,
 ) -> tuple[str, list[Message], str]:
-    """One chat turn: clear the textbox, add question and answer, render the sources."""
+    """One chat turn: clear the textbox, add question and answer, render the sources.
+
+    `where` is the metadata filter of the chat's dropdowns (`chat_filter`).
+    """
     history = list(history or [])
     question = (message or "").strip()
     if not question:
         return "", [*history, {"role": "assistant", "content": EMPTY_HINT}], NO_SOURCES
     history.append({"role": "user", "content": question})
     try:
-        answer = assistant.ask(question)
+        answer = assistant.ask(question, where=where)
     except Exception:
         log.exception("answering %r failed", question)
         return "", [*history, {"role": "assistant", "content": ERROR_MESSAGE}], NO_SOURCES
@@ -133,6 +208,54 @@ def respond(
     if answer.refused:
         return "", history, REFUSED_SOURCES
     return "", history, render_sources(answer.citations, files)
+
+
+def render_timeline(steps: list[DatedStatement], files: dict[str, Path]) -> str:
+    """The council timeline, oldest first: date, who, status, statement, source; all escaped."""
+    if not steps:
+        return NO_STEPS
+    items = []
+    for s in steps:
+        who = " · ".join(x for x in (s.gemeente, s.actor) if x)
+        kenmerk = f"kenmerk {s.kenmerk}" if s.kenmerk else ""
+        ref = " — ".join(x for x in (s.title or s.source, kenmerk) if x)
+        paged = Path(s.source).suffix.lower() == ".pdf"
+        path = files.get(s.source)
+        link = (
+            f'<a class="bron-link" href="{html.escape(file_link(path, s.page))}" '
+            f'target="_blank" rel="noopener noreferrer">'
+            f"Open document{f' op pagina {s.page}' if paged else ''}</a>"
+            if path
+            else ""
+        )
+        status = html.escape(s.status)
+        dossier = f' data-dossier="{html.escape(s.dossier)}"' if s.dossier else ""
+        items.append(
+            f'<li class="stap stap-{status}" data-testid="stap" data-status="{status}"{dossier}>'
+            f'<div class="stap-kop"><time>{html.escape(s.date)}</time> · {html.escape(who)} '
+            f'<span class="status status-{status}">'
+            f"{html.escape(STATUS_LABELS.get(s.status, s.status))}</span></div>"
+            f'<div class="stap-tekst">{html.escape(s.statement)}</div>'
+            f'<div class="stap-bron">{html.escape(ref)} ({html.escape(s.source)}'
+            f"{f', pagina {s.page}' if paged else ''})</div>"
+            f"<blockquote>“{html.escape(s.quote)}”</blockquote>{link}</li>"
+        )
+    return f'<ol class="tijdlijn">{"".join(items)}</ol>'
+
+
+def council(
+    assistant: Assistant, files: dict[str, Path], subject: str, gemeente: str | None = None
+) -> str:
+    """The council tab: the decision timeline on a subject, optionally for one gemeente."""
+    subject = (subject or "").strip()
+    if not subject:
+        return NO_SUBJECT
+    try:
+        steps = assistant.decisions(subject, where=chat_filter(gemeente))
+    except Exception:
+        log.exception("the timeline for %r failed", subject)
+        return f'<p class="tijdlijn-leeg">{html.escape(ERROR_MESSAGE)}</p>'
+    return render_timeline(steps, files)
 
 
 def ask_json(assistant: Assistant, question: str) -> dict[str, Any]:
@@ -153,8 +276,26 @@ def build_app(assistant: Assistant) -> gr.Blocks:
 
     files = servable_files(assistant)
 
-    def chat(message: str, history: list[Message]) -> tuple[str, list[Message], str]:
-        return respond(assistant, files, message, history)
+    gemeenten = [ALL, *assistant.metadata_values("gemeente")]
+    doc_types = [ALL, *assistant.metadata_values("type")]
+
+    def chat(
+        message: str,
+        history: list[Message],
+        gemeente: str,
+        doc_type: str,
+        date_from: str,
+        date_to: str,
+    ) -> tuple[str, list[Message], str]:
+        try:
+            where = chat_filter(gemeente, doc_type, date_from, date_to)
+        except FilterError as exc:  # keep the question so it can be asked again
+            shown = {"role": "assistant", "content": str(exc)}
+            return message, [*(history or []), shown], NO_SOURCES
+        return respond(assistant, files, message, history, where)
+
+    def timeline(subject: str, gemeente: str) -> str:
+        return council(assistant, files, subject, gemeente)
 
     def ask(question: str) -> dict[str, Any]:
         """Answer a question from the documents, with checked citations (JSON)."""
@@ -167,33 +308,54 @@ def build_app(assistant: Assistant) -> gr.Blocks:
             "documenten zelf. Elk antwoord noemt zijn bronnen; staat het er niet in, dan zeggen "
             "we dat. Twijfelt u? Stel uw vraag dan via de nota van inlichtingen."
         )
-        with gr.Row(equal_height=False):
-            with gr.Column(scale=3):
-                chatbot = gr.Chatbot(
-                    label="Gesprek",
-                    height=520,
-                    latex_delimiters=[],  # "$" in documents is money, not maths
-                    feedback_options=None,
-                    buttons=["copy", "copy_all"],
-                    placeholder="Stel hieronder een vraag over de inkoopdocumenten.",
+        with gr.Tabs():
+            with gr.Tab("Vragen", id="vragen"), gr.Row(equal_height=False):
+                with gr.Column(scale=3):
+                    chatbot = gr.Chatbot(
+                        label="Gesprek",
+                        height=520,
+                        latex_delimiters=[],  # "$" in documents is money, not maths
+                        feedback_options=None,
+                        buttons=["copy", "copy_all"],
+                        placeholder="Stel hieronder een vraag over de inkoopdocumenten.",
+                    )
+                    textbox = gr.Textbox(
+                        placeholder="Typ uw vraag en druk op Enter",
+                        show_label=False,
+                        submit_btn="Vraag",
+                        autofocus=True,
+                        max_length=1000,
+                    )
+                    gr.Examples(
+                        examples=[[q] for q in EXAMPLES],
+                        inputs=[textbox],
+                        label="Voorbeeldvragen",
+                    )
+                with gr.Column(scale=2):
+                    # beside the chat, after its question box: filters narrow the search
+                    with gr.Row():
+                        gemeente = gr.Dropdown(gemeenten, value=ALL, label="Gemeente")
+                        doc_type = gr.Dropdown(doc_types, value=ALL, label="Soort document")
+                    with gr.Row():
+                        date_from = gr.Textbox(label="Vanaf", placeholder="bijv. 2024-01-01")
+                        date_to = gr.Textbox(label="Tot en met", placeholder="bijv. 2024-12-31")
+                    gr.Markdown("## Bronnen")
+                    sources = gr.HTML(NO_SOURCES, css_template=CSS, elem_id="bronnen")
+
+            with gr.Tab("Raad: besluiten", id="raad"):
+                gr.Markdown(
+                    "Een tijdlijn van besluiten en aangekondigde stappen, oudste eerst, elk met "
+                    "een letterlijk citaat uit de brief. Geplande stappen zijn nog niet gebeurd."
                 )
-                textbox = gr.Textbox(
-                    placeholder="Typ uw vraag en druk op Enter",
-                    show_label=False,
-                    submit_btn="Vraag",
-                    autofocus=True,
-                    max_length=1000,
-                )
-                gr.Examples(
-                    examples=[[q] for q in EXAMPLES], inputs=[textbox], label="Voorbeeldvragen"
-                )
-            with gr.Column(scale=2):
-                gr.Markdown("## Bronnen")
-                sources = gr.HTML(NO_SOURCES, css_template=CSS, elem_id="bronnen")
+                with gr.Row():
+                    subject = gr.Textbox(value=DEFAULT_SUBJECT, label="Onderwerp", scale=3)
+                    council_gemeente = gr.Dropdown(gemeenten, value=ALL, label="Gemeente")
+                show = gr.Button("Toon tijdlijn", variant="primary")
+                steps = gr.HTML(TIMELINE_HINT, css_template=TIMELINE_CSS, elem_id="tijdlijn")
 
         textbox.submit(
             chat,
-            inputs=[textbox, chatbot],
+            inputs=[textbox, chatbot, gemeente, doc_type, date_from, date_to],
             outputs=[textbox, chatbot, sources],
             api_name="chat",
             api_visibility="undocumented",
@@ -202,6 +364,15 @@ def build_app(assistant: Assistant) -> gr.Blocks:
         )
         # The chat's own bin icon starts a new conversation; its sources go with it.
         chatbot.clear(lambda: NO_SOURCES, outputs=[sources], queue=False, api_visibility="private")
+        for trigger in (show.click, subject.submit):
+            trigger(
+                timeline,
+                inputs=[subject, council_gemeente],
+                outputs=[steps],
+                api_visibility="undocumented",
+                concurrency_id="assistant",
+                concurrency_limit=CONCURRENCY,
+            )
         gr.api(ask, api_name="ask", concurrency_id="assistant", concurrency_limit=CONCURRENCY)
 
     app.queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE)

@@ -24,7 +24,7 @@ from assistant.service import Assistant, chunk_settings
 from assistant.settings import Settings
 from index.embedders import Embedder
 from index.store import CHROMA_MAX_BATCH, ChromaIndex, DocumentRecord, IndexManifest
-from ingest.models import Chunk, Page
+from ingest.models import OPENBAAR, Chunk, Page
 
 log = logging.getLogger(__name__)
 
@@ -87,13 +87,13 @@ def bench_ingest(settings: Settings, corpus: Path, result: BenchResult) -> Assis
     """Full ingest vs pure embedding of the same chunks, then an unchanged re-ingest."""
     assistant = Assistant(settings)
     assistant.embedder.embed_query("opwarmen")  # model load is not ingest time
-    report = assistant.ingest([corpus])
+    report = assistant.ingest([corpus], visibility=OPENBAAR)  # timed as providers see it
     contexts = [c.context for c in assistant.index.all_chunks()]
     t0 = time.perf_counter()
     for i in range(0, len(contexts), 64):
         assistant.embedder.embed_documents(contexts[i : i + 64])
     pure = time.perf_counter() - t0
-    again = assistant.ingest([corpus])
+    again = assistant.ingest([corpus], visibility=OPENBAAR)
     result.add("chunks", "chunks", len(contexts))
     result.add("ingest_s", "ingest (s)", report.seconds, " s")
     result.add("pure_embed_s", "pure embedding (s)", pure, " s")
@@ -155,7 +155,7 @@ def synthetic_index(source: Assistant, size: int, cache: Path, settings: Setting
     embedder: Embedder = source.embedder
     manifest = IndexManifest(embedder.name, embedder.dim, chunk_settings(settings).fingerprint())
     target = cache / f"synthetic-{size}"
-    marker = target / "complete.json"
+    marker = target / "complete-2.json"  # 2: passages carry a visibility
     if not marker.is_file():
         shutil.rmtree(target, ignore_errors=True)
         base = list(source.index.all_chunks())
@@ -187,13 +187,21 @@ def synthetic_index(source: Assistant, size: int, cache: Path, settings: Setting
                         0,
                         len(text),
                         i,
+                        metadata={"visibility": OPENBAAR},  # measured as providers query
                     )
                 )
                 pages.append(Page(i + 1, text))
                 noisy = vectors[j] + rng.normal(0, 0.03, vectors.shape[1])
                 vecs.append(noisy / np.linalg.norm(noisy))
             record = DocumentRecord(
-                doc_id, f"synthetic/{doc_id}.txt", "synthetisch", "txt", n, n, "bench"
+                doc_id,
+                f"synthetic/{doc_id}.txt",
+                "synthetisch",
+                "txt",
+                n,
+                n,
+                "bench",
+                {"visibility": OPENBAAR},
             )
             index.add_document(record, pages, chunks, np.asarray(vecs, dtype=np.float32))
             made += n

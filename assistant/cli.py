@@ -42,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rebuild", action="store_true", help="empty the index first")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument("--no-progress", action="store_true")
+    _add_visibility_arg(p)
 
     for name, help_text in (
         ("ask", "answer a question with citations"),
@@ -55,6 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--json", action="store_true", help="print JSON")
         p.add_argument("--top-k", type=int, default=None)
         _add_filter_args(p)
+        _add_audience_arg(p)
         if name == "ask":
             _add_llm_args(p)
 
@@ -65,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print a JSON list")
     p.add_argument("--top-k", type=int, default=None, help="passages to search (default 2x top-k)")
     _add_filter_args(p)
+    _add_audience_arg(p)
 
     p = sub.add_parser("documents", parents=[common], help="list indexed documents")
     p.add_argument("--json", action="store_true")
@@ -93,6 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, metavar="PATH", help="per-case results (JSONL)")
     p.add_argument("--limit", type=int, help="only the first N cases")
     p.add_argument("--no-progress", action="store_true")
+    _add_audience_arg(p)
 
     p = sub.add_parser("bench", parents=[common], help="measure ingest/query speed and memory")
     p.add_argument("--corpus", type=Path, default=Path("corpus"), help="folder to ingest")
@@ -116,6 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=[],
         help="ingest this path before serving (repeatable)",
     )
+    _add_visibility_arg(p)
     return parser
 
 
@@ -132,6 +137,26 @@ def _add_llm_args(p: argparse.ArgumentParser) -> None:
     g.add_argument("--llm-base-url", help="INKOOP_LLM_BASE_URL, e.g. http://127.0.0.1:8080/v1")
     g.add_argument("--llm-model", help="INKOOP_LLM_MODEL: model name, or GGUF path (llamacpp)")
     g.add_argument("--llm-timeout", type=float, help="INKOOP_LLM_TIMEOUT in seconds")
+
+
+def _add_visibility_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--visibility",
+        choices=["openbaar", "intern"],
+        help="who may read the ingested files: openbaar (every provider) or intern (staff). "
+        "A file's own front matter/sidecar `visibility` wins. Default: a file already indexed "
+        "keeps its visibility, a new file is intern",
+    )
+
+
+def _add_audience_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--audience",
+        choices=["aanbieder", "medewerker"],
+        default="aanbieder",
+        help="who is asking: aanbieder (default) sees only openbaar documents, "
+        "medewerker also intern ones",
+    )
 
 
 def _add_filter_args(p: argparse.ArgumentParser) -> None:
@@ -162,9 +187,11 @@ def _where(args: argparse.Namespace, assistant: Assistant) -> dict[str, Any] | N
     dates = _filter_dates(args)
     assert not isinstance(dates, str)
     gemeente = args.gemeente and known_spelling(
-        args.gemeente, assistant.metadata_values("gemeente")
+        args.gemeente, assistant.metadata_values("gemeente", args.audience)
     )
-    doc_type = args.doc_type and known_spelling(args.doc_type, assistant.metadata_values("type"))
+    doc_type = args.doc_type and known_spelling(
+        args.doc_type, assistant.metadata_values("type", args.audience)
+    )
     return metadata_filter(gemeente, doc_type, *dates)
 
 
@@ -259,7 +286,10 @@ def _ingest(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
         reset_index(settings, make_embedder(settings.embedding_model))
     assistant = _assistant(settings)
     report = assistant.ingest(
-        args.paths, prune=args.prune, progress=not args.no_progress and not args.json
+        args.paths,
+        prune=args.prune,
+        progress=not args.no_progress and not args.json,
+        visibility=args.visibility,
     )
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2), file=out)
@@ -331,7 +361,7 @@ def _ask(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
         return EXIT_USAGE
     only = _where(args, assistant)
     for question in _questions(args):
-        answer = assistant.ask(question, args.top_k, where=only)
+        answer = assistant.ask(question, args.top_k, where=only, audience=args.audience)
         if args.json or args.jsonl:
             print(json.dumps(answer.to_dict(), ensure_ascii=False), file=out)
             continue
@@ -364,7 +394,7 @@ def _search(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
         return EXIT_USAGE
     only = _where(args, assistant)
     for query in _questions(args):
-        hits = assistant.search(query, args.top_k, only)
+        hits = assistant.search(query, args.top_k, only, args.audience)
         if args.json or args.jsonl:
             payload = {"query": query, "results": [_hit_dict(h) for h in hits]}
             print(json.dumps(payload, ensure_ascii=False), file=out)
@@ -389,7 +419,9 @@ def _decisions(args: argparse.Namespace, settings: Settings, out: TextIO) -> int
         print(f"error: {problem}", file=sys.stderr)
         return EXIT_USAGE
     assistant = _assistant(settings)
-    steps = assistant.decisions(args.text, args.top_k, _where(args, assistant))
+    steps = assistant.decisions(
+        args.text, args.top_k, _where(args, assistant), audience=args.audience
+    )
     if args.json:
         print(json.dumps([s.to_dict() for s in steps], ensure_ascii=False, indent=2), file=out)
         return EXIT_OK
@@ -407,7 +439,13 @@ def _decisions(args: argparse.Namespace, settings: Settings, out: TextIO) -> int
 def _documents(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     docs = _assistant(settings).documents()
     if args.json:
-        rows = [{k: v for k, v in d.__dict__.items() if k != "metadata"} for d in docs]
+        rows = [
+            {
+                **{k: v for k, v in d.__dict__.items() if k != "metadata"},
+                "dossier": d.metadata.get("dossier", ""),  # groups letters on one subject
+            }
+            for d in docs
+        ]
         print(json.dumps(rows, ensure_ascii=False, indent=2), file=out)
     else:
         for d in docs:
@@ -426,13 +464,19 @@ def _eval(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     try:
         cases = evaluation.load_cases(args.cases, source=args.source)[: args.limit]
         assistant = _assistant(settings)
-        sources = [d.source for d in assistant.documents()]
+        sources = [d.source for d in assistant.documents_for(args.audience)]
         where = evaluation.source_filter(sources, args.restrict_source, args.exclude)
     except evaluation.EvalInputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     results = evaluation.run_cases(
-        assistant, cases, args.k, where, ask=args.ask, progress=not args.no_progress
+        assistant,
+        cases,
+        args.k,
+        where,
+        ask=args.ask,
+        progress=not args.no_progress,
+        audience=args.audience,
     )
     metrics = summarize(results, args.k, assistant.index.page_text)
     cases_path = args.out or (
@@ -470,7 +514,7 @@ def _serve(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
 
     assistant = _assistant(settings)
     if args.ingest:
-        report = assistant.ingest(args.ingest, progress=True)
+        report = assistant.ingest(args.ingest, progress=True, visibility=args.visibility)
         _print_report(report, out)
     serve(assistant, host=args.host or settings.host, port=args.port or settings.port)
     return EXIT_OK

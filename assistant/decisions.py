@@ -43,6 +43,7 @@ class DocumentFacts:
     gemeente: str = ""
     kenmerk: str = ""
     datum: str = ""  # ISO; the letter's own date (or the decision it reports)
+    dossier: str = ""  # the normalised onderwerp shared by letters on one subject
 
     @classmethod
     def from_metadata(cls, source: str, title: str, meta: dict[str, Any]) -> DocumentFacts:
@@ -57,6 +58,7 @@ class DocumentFacts:
             first("gemeente"),
             first("kenmerk", "registratienummer", "zaaknummer"),
             first("datum", "datum_besluit"),
+            first("dossier"),
         )
 
 
@@ -74,6 +76,7 @@ class DatedStatement:
     page: int
     kenmerk: str
     quote: str
+    dossier: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -133,6 +136,7 @@ def page_statements(text: str, page: int, doc: DocumentFacts) -> list[DatedState
                 page=page,
                 kenmerk=doc.kenmerk,
                 quote=sentence,
+                dossier=doc.dossier,
             )
         )
     return found

@@ -24,6 +24,7 @@ from assistant.scoring import (
     first_hit_rank,
     source_matches,
 )
+from index.filters import AANBIEDER
 
 if TYPE_CHECKING:
     from assistant.service import Assistant
@@ -143,14 +144,15 @@ def run_cases(
     where: dict[str, Any] | None = None,
     ask: bool = False,
     progress: bool = True,
+    audience: str = AANBIEDER,
 ) -> list[CaseResult]:
-    """Search each question (and answer it from the same filtered hits when `ask`)."""
+    """Search each question as `audience` (and answer it from the same hits when `ask`)."""
     from tqdm import tqdm
 
     results = []
     for case in tqdm(cases, unit="vraag", disable=not progress, dynamic_ncols=True):
         start = time.perf_counter()
-        hits = assistant.search(case.question, k, where)
+        hits = assistant.search(case.question, k, where, audience)
         seconds = time.perf_counter() - start
         answer = None
         if ask:  # the answerer sees the top_k hits, as `Assistant.ask` would, but filtered

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.citations import normalize_ws, quote_on_page
+from assistant.compare import combine, named_gemeenten, per_gemeente_question
 from assistant.decisions import DatedStatement, DocumentFacts, page_statements, timeline
 from assistant.extractive import ExtractiveAnswerer, ExtractiveSettings
 from assistant.generative import GenerativeAnswerer
@@ -15,6 +16,7 @@ from assistant.llm import ChatModel, make_chat_model
 from assistant.models import Answer
 from assistant.settings import Settings
 from index.embedders import Embedder, make_embedder
+from index.filters import AANBIEDER, MEDEWERKER, check_audience
 from index.indexer import Indexer, IngestReport
 from index.retriever import HybridRetriever, RetrievalSettings, RetrievedChunk
 from index.store import (
@@ -25,6 +27,7 @@ from index.store import (
     VectorIndex,
 )
 from ingest.chunking import ChunkSettings
+from ingest.models import OPENBAAR
 
 log = logging.getLogger(__name__)
 
@@ -120,36 +123,84 @@ class Assistant:
         )
 
     def ingest(
-        self, paths: Sequence[Path], prune: bool = False, progress: bool = False
+        self,
+        paths: Sequence[Path],
+        prune: bool = False,
+        progress: bool = False,
+        visibility: str | None = None,
     ) -> IngestReport:
+        """Index `paths`; `visibility` (openbaar/intern) for files whose metadata sets none."""
         report = Indexer(self.index, self.embedder, chunk_settings(self.settings)).ingest(
-            paths, prune=prune, progress=progress
+            paths, prune=prune, progress=progress, visibility=visibility
         )
         self.retriever.refresh()
         return report
 
     def search(
-        self, query: str, k: int | None = None, where: dict[str, Any] | None = None
+        self,
+        query: str,
+        k: int | None = None,
+        where: dict[str, Any] | None = None,
+        audience: str = AANBIEDER,
     ) -> list[RetrievedChunk]:
+        """Passages `audience` may read; a provider (the default) sees only openbaar ones."""
         self.retriever.refresh()
-        return self.retriever.search(query, k or self.settings.top_k, where)
+        return self.retriever.search(query, k or self.settings.top_k, where, audience)
 
     def ask(
-        self, question: str, k: int | None = None, where: dict[str, Any] | None = None
+        self,
+        question: str,
+        k: int | None = None,
+        where: dict[str, Any] | None = None,
+        audience: str = AANBIEDER,
     ) -> Answer:
+        check_audience(audience)
         question = question.strip()
-        hits = self.search(question, k, where) if question else []
+        known = self.metadata_values("gemeente", audience) if question else []
+        named = named_gemeenten(question, known)
+        if len(named) >= 2:  # "het verschil tussen Weert en Maasgouw": each one cited
+            return self._compare(question, named, k, where, audience)
+        hits = self.search(question, k, where, audience) if question else []
         return self.answerer.answer(question, hits)
+
+    def _compare(
+        self,
+        question: str,
+        named: list[str],
+        k: int | None,
+        where: dict[str, Any] | None,
+        audience: str,
+    ) -> Answer:
+        """Answer per gemeente, each from its own documents only, then one grouped answer."""
+        from index.filters import metadata_filter
+
+        sub = per_gemeente_question(question, named)
+        parts = []
+        for name in named:
+            own = metadata_filter(gemeente=name)
+            scoped = {"$and": [where, own]} if where else own
+            hits = self.search(sub or question, k, scoped, audience)
+            part = self.extractive.answer(sub, hits)
+            if part.refused and hits:
+                # a general comparison ("wat verschilt tussen de brieven?") has no content
+                # words of its own: the gemeente's best passage on the subject answers it
+                part = self.extractive.answer(hits[0].chunk.title or sub, hits)
+            parts.append((name, part))
+        return combine(question, parts)
 
     def documents(self) -> list[DocumentRecord]:
         return self.index.documents()
 
     def decisions(
-        self, subject: str, k: int | None = None, where: dict[str, Any] | None = None
+        self,
+        subject: str,
+        k: int | None = None,
+        where: dict[str, Any] | None = None,
+        audience: str = AANBIEDER,
     ) -> list[DatedStatement]:
         """A timeline of dated steps on the pages found for a subject, each quote checked."""
         found: list[DatedStatement] = []
-        for hit in self.search(subject, k or 2 * self.settings.top_k, where):
+        for hit in self.search(subject, k or 2 * self.settings.top_k, where, audience):
             c = hit.chunk
             facts = DocumentFacts.from_metadata(c.source, c.title, c.metadata)
             passage = normalize_ws(c.text)
@@ -164,14 +215,21 @@ class Assistant:
                 ]
         return timeline(found)
 
-    def metadata_values(self, key: str) -> list[str]:
-        """The distinct values of one metadata key over the indexed documents (for filters)."""
-        values = {str(d.metadata[key]) for d in self.index.documents() if key in d.metadata}
+    def documents_for(self, audience: str = AANBIEDER) -> list[DocumentRecord]:
+        """The indexed documents `audience` may read (providers: openbaar only)."""
+        docs = self.index.documents()
+        if check_audience(audience) == MEDEWERKER:
+            return docs
+        return [d for d in docs if d.metadata.get("visibility") == OPENBAAR]
+
+    def metadata_values(self, key: str, audience: str = AANBIEDER) -> list[str]:
+        """The distinct values of one metadata key over the documents `audience` may read."""
+        values = {str(d.metadata[key]) for d in self.documents_for(audience) if key in d.metadata}
         return sorted(values, key=str.casefold)
 
-    def source_file(self, source: str) -> Path | None:
-        """The file on disk behind an indexed source, for opening it at a cited page."""
-        for record in self.index.documents():
+    def source_file(self, source: str, audience: str = AANBIEDER) -> Path | None:
+        """The file on disk behind an indexed source `audience` may read, for opening it."""
+        for record in self.documents_for(audience):
             if record.source == source:
                 path = Path(str(record.metadata.get("_path", record.source)))
                 return path if path.is_file() else None

@@ -1,10 +1,19 @@
-"""Chroma `where` filters on document metadata stored with every chunk (gemeente, type, date)."""
+"""Chroma `where` filters on document metadata stored with every chunk (gemeente, type, date),
+and the access tier of the reader (audience), which every search applies."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
+
+from ingest.models import OPENBAAR, Chunk
+
+# Who is asking. A provider (`aanbieder`) may read only `openbaar` documents; staff
+# (`medewerker`) read everything. Least privilege: every entry point defaults to aanbieder.
+AANBIEDER = "aanbieder"
+MEDEWERKER = "medewerker"
+AUDIENCES = (AANBIEDER, MEDEWERKER)
 
 
 def date_number(day: date) -> int:
@@ -37,3 +46,23 @@ def metadata_filter(
     if not clauses:
         return None
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+def check_audience(audience: str) -> str:
+    """`audience` itself, or ValueError: an unknown audience must not fall through to all."""
+    if audience not in AUDIENCES:
+        raise ValueError(f"audience must be one of {', '.join(AUDIENCES)}, not '{audience}'")
+    return audience
+
+
+def audience_filter(audience: str, where: dict[str, Any] | None = None) -> dict[str, Any] | None:
+    """`where` narrowed to what `audience` may read: providers get `visibility == openbaar`."""
+    if check_audience(audience) == MEDEWERKER:
+        return where
+    tier = {"visibility": {"$eq": OPENBAAR}}
+    return tier if not where else {"$and": [tier, where]}
+
+
+def may_read(audience: str, chunk: Chunk) -> bool:
+    """The check on every returned passage, independent of the `where` that should have held."""
+    return check_audience(audience) == MEDEWERKER or chunk.visibility == OPENBAAR

@@ -15,6 +15,7 @@ import numpy as np
 from index.embedders import Embedder, EmbedderError
 from index.store import DocumentRecord, IndexError_, VectorIndex
 from ingest.chunking import ChunkSettings
+from ingest.models import INTERN, VISIBILITIES
 from ingest.pipeline import FileProblem, ParsedFile, discover, parse_file
 from ingest.readers import file_id
 
@@ -79,8 +80,20 @@ class Indexer:
         self.chunk_settings = chunk_settings or ChunkSettings()
 
     def ingest(
-        self, paths: Sequence[Path], prune: bool = False, progress: bool = False
+        self,
+        paths: Sequence[Path],
+        prune: bool = False,
+        progress: bool = False,
+        visibility: str | None = None,
     ) -> IngestReport:
+        """Bring the index in line with `paths`.
+
+        `visibility` (openbaar/intern) applies to files whose own metadata sets none. Without
+        it, a file already in the index keeps its visibility and a new file is `intern`: only
+        an explicit flag or the file itself can publish a document to providers.
+        """
+        if visibility is not None and visibility not in VISIBILITIES:
+            raise ValueError(f"visibility must be one of {', '.join(VISIBILITIES)}")
         started = time.perf_counter()
         report = IngestReport()
         report.repaired = self.index.repair() + self._drop_superseded()
@@ -92,7 +105,7 @@ class Indexer:
         try:
             for path in files:
                 bar.set_postfix_str(path.name[:40], refresh=False)
-                self._ingest_file(path, report, by_source, by_id, bar)
+                self._ingest_file(path, report, by_source, by_id, bar, visibility)
                 bar.update(1)
         finally:
             bar.close()
@@ -125,19 +138,32 @@ class Indexer:
         by_source: dict[str, DocumentRecord],
         by_id: dict[str, DocumentRecord],
         bar: Any,
+        visibility: str | None = None,
     ) -> None:
         """Add, replace or skip one file, updating the report and the lookup tables."""
         source = display_path(path)
         old = by_source.get(source)
-        if old is not None and old.doc_id == file_id(path):  # unchanged: not even parsed
-            report.unchanged.append(source)
+        old_visibility = record_visibility(old) if old is not None else None
+        wanted = visibility or old_visibility or INTERN
+        if old is not None and old.doc_id == file_id(path) and old_visibility == wanted:
+            report.unchanged.append(source)  # unchanged: not even parsed
             return
-        parsed = parse_file(path, self.chunk_settings, source)
+        parsed = parse_file(path, self.chunk_settings, source, wanted)
         if isinstance(parsed, FileProblem):
             report.problems.append(parsed)
             return
         report.notes.extend(parsed.document.notes)
         doc_id = parsed.document.doc_id
+        new_visibility = str(parsed.document.metadata.get("visibility", INTERN))
+        # The doc id hashes bytes and sidecar, not the ingest flag: the same id with another
+        # visibility is a change too, and its old chunks (same ids) must go before the new.
+        same_id = old is not None and old.doc_id == doc_id
+        if same_id and new_visibility == old_visibility:  # the file's own metadata decides
+            report.unchanged.append(source)
+            return
+        if old is not None and old_visibility != new_visibility:
+            was = old_visibility or "unset"
+            report.notes.append(f"{source}: visibility {was} -> {new_visibility}")
         twin = by_id.get(doc_id)
         if twin is not None and twin.source != source:
             if Path(str(twin.metadata.get("_path", twin.source))).exists():
@@ -149,6 +175,9 @@ class Indexer:
                     del by_source[source]
                 return
             self.index.remove_document(doc_id)  # the file moved: re-add under its new name
+        if old is not None and same_id:
+            self.index.remove_document(old.doc_id)
+            report.chunks_removed += old.chunks
         try:
             self._add(parsed, path, report, bar)
         except (IndexError_, EmbedderError):
@@ -159,9 +188,10 @@ class Indexer:
                 "documents ingested before it are complete, this one was not stored"
             ) from exc
         by_source[source] = by_id[doc_id] = self._record(parsed, path)
-        if old is not None:
+        if old is not None and not same_id:
             self.index.remove_document(old.doc_id)
             report.chunks_removed += old.chunks
+        if old is not None:
             report.replaced.append(source)
         else:
             report.added.append(source)
@@ -192,6 +222,12 @@ class Indexer:
         )
         report.chunks_added += len(parsed.chunks)
         bar.set_postfix(chunks=report.chunks_added, refresh=False)
+
+
+def record_visibility(record: DocumentRecord) -> str | None:
+    """The visibility a document was ingested with; None for an index older than visibility."""
+    value = record.metadata.get("visibility")
+    return str(value) if value in VISIBILITIES else None
 
 
 def _progress(total: int, enabled: bool) -> Any:

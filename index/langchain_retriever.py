@@ -9,6 +9,7 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
+from index.filters import AANBIEDER
 from index.retriever import HybridRetriever, RetrievedChunk
 
 
@@ -33,9 +34,12 @@ class InkoopRetriever(BaseRetriever):
     retriever: HybridRetriever
     k: int = 6
     where: dict[str, Any] | None = None
+    audience: str = AANBIEDER  # providers: openbaar documents only
 
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun
     ) -> list[Document]:
         self.retriever.refresh()
-        return [to_document(h) for h in self.retriever.search(query, self.k, self.where)]
+        return [
+            to_document(h) for h in self.retriever.search(query, self.k, self.where, self.audience)
+        ]

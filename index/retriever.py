@@ -10,10 +10,11 @@ from pathlib import Path
 from typing import Any
 
 from index.embedders import Embedder
+from index.filters import AANBIEDER, MEDEWERKER, audience_filter, may_read
 from index.fusion import diversify, reciprocal_rank_fusion, zscore_fusion
 from index.lexical import BM25Index, fingerprint, load_or_build
 from index.store import VectorIndex, matches
-from ingest.models import Chunk
+from ingest.models import OPENBAAR, Chunk
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +79,7 @@ class HybridRetriever:
         self._bm25: BM25Index | None = None
         self._bm25_key = ""
         self._registered: set[str] = set()
+        self._public: set[str] = set()  # registered documents whose record says openbaar
         self._lock = threading.Lock()  # concurrent chat requests must not rebuild BM25 twice
 
     def refresh(self) -> None:
@@ -88,8 +90,11 @@ class HybridRetriever:
     def _refresh(self) -> None:
         docs = self.index.documents()
         self._registered = {d.doc_id for d in docs}
+        self._public = {d.doc_id for d in docs if d.metadata.get("visibility") == OPENBAAR}
         m = self.index.manifest
-        key = fingerprint(self._registered, f"{m.embedder}|{m.chunking}|{m.schema}")
+        # A visibility change keeps the doc id; it must still rebuild BM25's cached chunks.
+        tiers = {f"{d.doc_id}:{d.metadata.get('visibility')}" for d in docs}
+        key = fingerprint(tiers, f"{m.embedder}|{m.chunking}|{m.schema}")
         if self._bm25 is None or key != self._bm25_key:
             self._bm25 = load_or_build(self.cache_dir, key, loader=self.index.all_chunks)
             self._bm25_key = key
@@ -101,10 +106,22 @@ class HybridRetriever:
         assert self._bm25 is not None
         return self._bm25
 
+    def _readable(self, chunk: Chunk, audience: str) -> bool:
+        """Registered, and for a provider openbaar by both its chunk and its document record."""
+        if chunk.doc_id not in self._registered or not may_read(audience, chunk):
+            return False
+        return audience == MEDEWERKER or chunk.doc_id in self._public
+
     def search(
-        self, query: str, k: int = 8, where: dict[str, Any] | None = None
+        self,
+        query: str,
+        k: int = 8,
+        where: dict[str, Any] | None = None,
+        audience: str = AANBIEDER,
     ) -> list[RetrievedChunk]:
-        """The k best chunks for a query, optionally filtered on chunk metadata."""
+        """The k best chunks for a query that `audience` may read, optionally filtered on
+        chunk metadata. Providers get a `where` on visibility and a check on every hit."""
+        where = audience_filter(audience, where)
         if not query.strip():
             return []
         bm25 = self.bm25
@@ -112,15 +129,13 @@ class HybridRetriever:
         lexical = [
             (c, s)
             for c, s in bm25.search(query, n * (4 if where else 1))
-            if c.doc_id in self._registered and matches(c.to_metadata(), where)
+            if self._readable(c, audience) and matches(c.to_metadata(), where)
         ][:n]
         dense: list[tuple[Chunk, float]] = []
         if self.settings.dense_weight > 0:
             vector = self.embedder.embed_query(query)
             dense = [
-                (c, s)
-                for c, s in self.index.query(vector, n, where)
-                if c.doc_id in self._registered
+                (c, s) for c, s in self.index.query(vector, n, where) if self._readable(c, audience)
             ]
         by_id = {c.chunk_id: c for c, _ in [*lexical, *dense]}
         dense_rank = {c.chunk_id: i for i, (c, _) in enumerate(dense, start=1)}

@@ -116,7 +116,28 @@ def extract_metadata(text: str) -> dict[str, MetadataValue]:
         value = _label_value(head, label, wrap=True)
         if value:
             meta[key] = value
-    return meta
+    return with_dossier(meta)
+
+
+def dossier_key(onderwerp: str) -> str:
+    """The dossier of a subject: lower case, words only ("Midden-Limburg" -> "midden limburg").
+
+    Letters of several municipalities on one subject share it, whatever their capitals,
+    hyphens or punctuation.
+    """
+    return " ".join(re.findall(r"[^\W_]+", onderwerp.casefold()))
+
+
+def with_dossier(
+    meta: dict[str, MetadataValue], given: dict[str, MetadataValue] | None = None
+) -> dict[str, MetadataValue]:
+    """`meta` with a `dossier` key from its onderwerp, unless `given` (a sidecar) names one."""
+    if given and given.get("dossier"):
+        return meta
+    key = dossier_key(str(meta.get("onderwerp") or ""))
+    if key:
+        return {**meta, "dossier": key}
+    return {k: v for k, v in meta.items() if k != "dossier"}
 
 
 def _first(patterns: list[re.Pattern[str]], text: str) -> str | None:

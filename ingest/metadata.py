@@ -6,7 +6,7 @@ import json
 import re
 from pathlib import Path
 
-from ingest.models import MetadataValue
+from ingest.models import INTERN, OPENBAAR, VISIBILITIES, MetadataValue
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(?P<body>.*?)\r?\n---[ \t]*\r?\n", re.DOTALL)
 _KEY_VALUE = re.compile(r"^(?P<key>[A-Za-z_][\w-]*)\s*:\s*(?P<value>.*?)\s*$")
@@ -53,3 +53,20 @@ def usable_pdf_title(title: object) -> str:
     if len(title.split()) < 3 or generic.match(title) or title.lower().endswith((".doc", ".docx")):
         return ""
     return title
+
+
+def resolve_visibility(declared: MetadataValue | None, default: str) -> str:
+    """The document's visibility: its own metadata (front matter, sidecar) wins over `default`.
+
+    Raises ValueError for a value that is neither `openbaar` nor `intern`: a typo must not
+    silently publish or hide a document.
+    """
+    if declared is None or (isinstance(declared, str) and not declared.strip()):
+        return default
+    value = str(declared).strip().casefold()
+    if value not in VISIBILITIES:
+        raise ValueError(
+            f"visibility '{declared}' is not one of {OPENBAAR}, {INTERN}; "
+            "fix the front matter or sidecar"
+        )
+    return value

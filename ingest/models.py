@@ -55,6 +55,12 @@ class SourceDocument:
 
 PAGE_SEPARATOR = "\n\n"
 
+# Who may read a document: `openbaar` is published to every provider, `intern` is for staff
+# (council-confidential letters, draft NvI answers). Anything unset or unknown counts as intern.
+OPENBAAR = "openbaar"
+INTERN = "intern"
+VISIBILITIES = (OPENBAAR, INTERN)
+
 
 @dataclass(frozen=True)
 class Chunk:
@@ -74,6 +80,12 @@ class Chunk:
     position: int  # ordinal of the chunk within its document
     page_breaks: tuple[int, ...] = ()  # offsets inside `text` where a new page begins
     metadata: dict[str, MetadataValue] = field(default_factory=dict)
+
+    @property
+    def visibility(self) -> str:
+        """`openbaar` or `intern`; a chunk without a (valid) visibility is intern."""
+        value = self.metadata.get("visibility")
+        return OPENBAAR if value == OPENBAAR else INTERN
 
     def page_at(self, offset: int) -> int:
         """Page number of a character offset inside this chunk's text."""
@@ -103,6 +115,7 @@ class Chunk:
             char_end=self.char_end,
             position=self.position,
             page_breaks=",".join(str(b) for b in self.page_breaks),
+            visibility=self.visibility,  # top level: the provider filter is a plain `where`
         )
         day = date_key(self.metadata)
         if day is not None:  # Chroma compares only numbers: date ranges filter on this

@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ingest.chunking import ChunkSettings, chunk_document
 from ingest.errors import IngestError
-from ingest.models import Chunk, SourceDocument
+from ingest.metadata import resolve_visibility
+from ingest.models import INTERN, Chunk, SourceDocument
 from ingest.readers import SUPPORTED, read_document
 
 log = logging.getLogger(__name__)
@@ -82,11 +83,20 @@ def _walk(root: Path, problems: list[FileProblem]) -> Iterator[Path]:
 
 
 def parse_file(
-    path: Path, settings: ChunkSettings, display: str | None = None
+    path: Path, settings: ChunkSettings, display: str | None = None, visibility: str = INTERN
 ) -> ParsedFile | FileProblem:
-    """Read and chunk one file; any failure becomes a `FileProblem`, never an exception."""
+    """Read and chunk one file; any failure becomes a `FileProblem`, never an exception.
+
+    `visibility` applies unless the file's own metadata sets one; it lands on the document's
+    metadata and so on every chunk.
+    """
     try:
         doc = read_document(path, display)
+        try:
+            seen = resolve_visibility(doc.metadata.get("visibility"), visibility)
+        except ValueError as exc:
+            return FileProblem(display or str(path), "visibility", f"{path.name}: {exc}")
+        doc = replace(doc, metadata={**doc.metadata, "visibility": seen})
         chunks = chunk_document(doc, settings)
     except IngestError as exc:
         return FileProblem(display or str(path), exc.reason, str(exc))

@@ -16,7 +16,7 @@ from ingest.errors import (
     NoTextLayerError,
     UnsupportedFormatError,
 )
-from ingest.extract import extract_metadata
+from ingest.extract import extract_metadata, with_dossier
 from ingest.metadata import (
     sidecar_metadata,
     split_front_matter,
@@ -46,7 +46,7 @@ SUPPORTED = {
     ".htm": "html",
 }
 MIN_PAGE_CHARS = 20
-EXTRACTION_VERSION = b"extract-1"  # part of every id: a better extractor re-reads old files
+EXTRACTION_VERSION = b"extract-2"  # part of every id: a better extractor re-reads old files
 HEAD_PAGES = 2  # metadata is read from the first pages only
 
 
@@ -132,7 +132,8 @@ def _single_page(
     if not title:
         first = next((h for h in headings if h.offset < 500 and not h.section), None)
         title = first.title if first else str(found.get("onderwerp") or title_from_filename(path))
-    meta = {**found, **meta}  # what the file's own metadata says wins over what was read
+    # what the file's own metadata says wins over what was read; the dossier follows onderwerp
+    meta = with_dossier({**found, **meta}, meta)
     return SourceDocument(
         doc_id=doc_id,
         source=source,
@@ -199,7 +200,8 @@ def _read_pdf(
         or found.get("onderwerp")
         or title_from_filename(path)
     )
-    meta = {**found, **meta}  # what the file's own metadata says wins over what was read
+    # what the file's own metadata says wins over what was read; the dossier follows onderwerp
+    meta = with_dossier({**found, **meta}, meta)
     return SourceDocument(
         doc_id=doc_id,
         source=source,

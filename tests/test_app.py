@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -14,16 +15,24 @@ import pytest
 from helpers_app import running_app
 
 from assistant.app import (
+    ALL,
     EMPTY_HINT,
     ERROR_MESSAGE,
     NO_SOURCES,
+    NO_STEPS,
+    NO_SUBJECT,
     REFUSED_SOURCES,
+    FilterError,
     ask_json,
+    chat_filter,
+    council,
     render_sources,
+    render_timeline,
     respond,
     servable_files,
 )
 from assistant.citations import normalize_ws
+from assistant.decisions import DatedStatement
 from assistant.models import REFUSAL, Answer, Citation
 from assistant.service import Assistant
 from assistant.settings import Settings
@@ -37,7 +46,7 @@ QUESTION = "Wanneer gaan de nieuwe contracten voor ambulante jeugdhulp in?"
 def assistant(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
     data_dir = tmp_path_factory.mktemp("app-data")
     a = Assistant(Settings(data_dir=data_dir, embedding_model="hashing"))
-    report = a.ingest([LETTERS])
+    report = a.ingest([LETTERS], visibility="openbaar")  # raadsinformatiebrieven are public
     assert report.indexed == 2, report.to_dict()
     return a
 
@@ -119,7 +128,7 @@ class Exploding:
     def __init__(self) -> None:
         self.calls = 0
 
-    def ask(self, question: str, k: int | None = None) -> Answer:
+    def ask(self, question: str, k: int | None = None, where: Any = None) -> Answer:
         self.calls += 1
         raise RuntimeError("chroma is weg")
 
@@ -176,3 +185,88 @@ def test_api_error_is_a_short_dutch_message() -> None:
     with pytest.raises(gr.Error) as err:
         ask_json(Exploding(), "Wanneer is de gunning?")  # type: ignore[arg-type]
     assert err.value.message == ERROR_MESSAGE
+
+
+class Recording:
+    """An assistant that records the filters it was asked with."""
+
+    def __init__(self) -> None:
+        self.where: list[dict[str, Any] | None] = []
+
+    def ask(self, question: str, k: int | None = None, where: Any = None) -> Answer:
+        self.where.append(where)
+        return Answer(question, REFUSAL, True)
+
+    def decisions(self, subject: str, k: int | None = None, where: Any = None) -> list[Any]:
+        self.where.append(where)
+        return []
+
+
+def test_chat_filters_become_the_where_of_the_question() -> None:
+    fake = Recording()
+    respond(fake, {}, "Wanneer is de gunning?", [], chat_filter("Weert", ALL, "2024-01-01", ""))  # type: ignore[arg-type]
+    respond(fake, {}, "Wanneer is de gunning?", [], chat_filter(ALL, ALL, "", ""))  # type: ignore[arg-type]
+
+    assert fake.where == [
+        {"$and": [{"meta_gemeente": {"$eq": "Weert"}}, {"datum_int": {"$gte": 20240101}}]},
+        None,
+    ]
+    assert chat_filter(None, "raadsinformatiebrief", None, "2 april 2024") == {
+        "$and": [{"meta_type": {"$eq": "raadsinformatiebrief"}}, {"datum_int": {"$lte": 20240402}}]
+    }
+    with pytest.raises(FilterError, match="Vanaf"):
+        chat_filter(ALL, ALL, "19-13-2024", "")
+    with pytest.raises(FilterError, match="na"):
+        chat_filter(ALL, ALL, "2024-05-01", "2024-04-01")
+
+
+def test_chat_filter_on_a_real_index_cites_only_that_gemeente(assistant: Assistant) -> None:
+    where = chat_filter("Maasgouw", ALL, "", "")
+    _, history, sources = respond(assistant, servable_files(assistant), QUESTION, [], where)
+
+    assert "1 januari 2026" in history[-1]["content"]
+    assert "maasgouw-rib" in sources and "weert-rib" not in sources
+
+
+def test_council_tab_shows_a_dated_cited_timeline(assistant: Assistant) -> None:
+    out = council(assistant, servable_files(assistant), "inkoopstrategie ambulante jeugdhulp", ALL)
+
+    assert out.count('data-testid="stap"') >= 4
+    dates = re.findall(r"<time>([^<]+)</time>", out)
+    assert dates == sorted(dates)  # oldest first
+    assert "Weert" in out and "Maasgouw" in out
+    # the college decision is done; the contracts of 2026 are planned and look it
+    assert re.search(r'data-status="besloten"[^>]*>.{0,200}2024-04-02', out)
+    planned = re.search(r'data-status="gepland"[^>]*>.{0,80}<time>2026-01-01</time>', out)
+    assert planned and "nog niet gebeurd" in out
+    assert "kenmerk Z/24/126291" in out and "kenmerk 2371022/2372380" in out
+    assert "/gradio_api/file=" in out
+    assert 'data-dossier="inkoopstrategie ambulante jeugdhulp midden limburg"' in out
+
+    only = council(assistant, {}, "inkoopstrategie ambulante jeugdhulp", "Weert")
+    assert "Weert" in only and "Maasgouw" not in only
+
+
+def test_council_tab_empty_and_escaped() -> None:
+    fake = Recording()
+    assert council(fake, {}, "   ", ALL) == NO_SUBJECT  # type: ignore[arg-type]
+    assert council(fake, {}, "zwembad", "Weert") == NO_STEPS  # type: ignore[arg-type]
+    assert fake.where == [{"meta_gemeente": {"$eq": "Weert"}}]
+
+    step = DatedStatement(
+        date="2025-02",
+        gemeente="<b>Weert</b>",
+        actor="college",
+        status="gepland",
+        statement="De gunning is <script>x</script>.",
+        source="brief & co.pdf",
+        title="Brief",
+        page=3,
+        kenmerk="A&B",
+        quote="De gunning is <script>x</script>.",
+    )
+    out = render_timeline([step], {step.source: Path("/tmp/brief & co.pdf")})
+    assert "<script>" not in out and "<b>" not in out
+    assert "&lt;script&gt;" in out and "kenmerk A&amp;B" in out
+    assert "pagina 3" in out and "#page=3" in out
+    assert 'class="status status-gepland"' in out

@@ -51,7 +51,7 @@ def url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     assistant = Assistant(
         Settings(data_dir=tmp_path_factory.mktemp("browser-data"), embedding_model="hashing")
     )
-    assistant.ingest([LETTERS])
+    assistant.ingest([LETTERS], visibility="openbaar")
     with running_app(assistant) as base:
         yield base
 

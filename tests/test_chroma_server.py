@@ -20,6 +20,8 @@ ROOT = Path(__file__).resolve().parents[1]
 LETTERS = ROOT / "corpus" / "raadsinformatiebrieven"
 
 
+INGEST = ["ingest", str(LETTERS), "--json", "--visibility", "openbaar"]
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -58,7 +60,7 @@ def test_ingest_and_ask_through_a_chroma_server(
     monkeypatch.setenv("INKOOP_CHROMA_URL", chroma_server)
     monkeypatch.setenv("INKOOP_EMBEDDING_MODEL", "hashing")
     out = io.StringIO()
-    assert main(["ingest", str(LETTERS), "--data-dir", str(tmp_path), "--json"], out=out) == 0
+    assert main([*INGEST, "--data-dir", str(tmp_path)], out=out) == 0
     report = json.loads(out.getvalue())
     assert len(report["added"]) == 2
 
@@ -72,5 +74,5 @@ def test_ingest_and_ask_through_a_chroma_server(
     assert not (tmp_path / "chroma").exists()
 
     out = io.StringIO()
-    assert main(["ingest", str(LETTERS), "--data-dir", str(tmp_path), "--json"], out=out) == 0
+    assert main([*INGEST, "--data-dir", str(tmp_path)], out=out) == 0
     assert len(json.loads(out.getvalue())["unchanged"]) == 2

@@ -51,7 +51,9 @@ def run(*argv: str | Path) -> tuple[int, str]:
 
 
 def ingest(data: Path, *paths: str | Path, extra: tuple[str, ...] = ()) -> tuple[int, str]:
-    return run("ingest", *paths, "--data-dir", data, "--no-progress", *extra)
+    # The seed letters are published documents: openbaar, so the default audience sees them.
+    public = ("--visibility", "openbaar")
+    return run("ingest", *paths, "--data-dir", data, "--no-progress", *public, *extra)
 
 
 def json_lines(text: str) -> list[dict[str, object]]:
@@ -368,7 +370,10 @@ def test_documents_json(letters_data: Path) -> None:
     rows = json.loads(text)
     assert sorted(Path(r["source"]).name for r in rows) == sorted([WEERT, MAASGOUW])
     for r in rows:
-        assert set(r) == {"doc_id", "source", "title", "kind", "pages", "chunks", "ingested_at"}
+        assert set(r) == {
+            *("doc_id", "source", "title", "kind", "pages", "chunks", "ingested_at", "dossier")
+        }
+        assert r["dossier"] == "inkoopstrategie ambulante jeugdhulp midden limburg"
         assert r["kind"] == "txt" and r["pages"] == 1 and r["chunks"] >= 1
         assert r["title"].startswith("Raadsinformatiebrief")
 

@@ -87,8 +87,10 @@ def test_cli_decisions_json_is_a_cited_timeline_across_both_gemeenten(data: Path
     assert code == EXIT_OK
     steps = json.loads(out)
     keys = {"date", "gemeente", "actor", "status", "statement", "source", "title", "page",
-            "kenmerk", "quote"}  # fmt: skip
+            "kenmerk", "quote", "dossier"}  # fmt: skip
     assert steps and all(set(s) == keys for s in steps)
+    # one dossier across both municipalities
+    assert {s["dossier"] for s in steps} == {"inkoopstrategie ambulante jeugdhulp midden limburg"}
     assert [s["date"] for s in steps] == sorted(s["date"] for s in steps)
     assert {s["gemeente"] for s in steps} == {"Weert", "Maasgouw"}
     first = steps[0]

@@ -42,7 +42,7 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
         clean_env(mp)
         settings = Settings(data_dir=data, embedding_model="bundled")
     bot = Assistant(settings)
-    report = bot.ingest([CORPUS])
+    report = bot.ingest([CORPUS], visibility="openbaar")
     assert report.problems == []
     assert len(report.added) == len([p for p in CORPUS.rglob("*") if p.is_file()]) - 1  # README
     yield bot
@@ -141,7 +141,7 @@ def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Assistant
         clean_env(mp)
         settings = Settings(data_dir=data, embedding_model="bundled")
     bot = Assistant(settings)
-    yield bot, bot.ingest([SHARED_CORPUS])
+    yield bot, bot.ingest([SHARED_CORPUS], visibility="openbaar")
 
 
 def chunk_pieces(chunk: Chunk) -> list[tuple[int, str]]:

@@ -338,6 +338,7 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (docs / "tarieven.md").write_text(SECTIONED, encoding="utf-8")
     data = tmp_path / "data"
     argv = ["ingest", str(ROOT / "corpus" / "raadsinformatiebrieven"), str(docs)]
+    argv += ["--visibility", "openbaar"]
     assert main([*argv, "--data-dir", str(data), "--no-progress"], out=StringIO()) == 0
     return data
 

@@ -65,6 +65,7 @@ def test_weert_letter() -> None:
         "datum": "2024-03-19",
         "kenmerk": "2371022/2372380",
         "onderwerp": "Inkoopstrategie Ambulante Jeugdhulp Midden-Limburg",
+        "dossier": "inkoopstrategie ambulante jeugdhulp midden limburg",
     }
 
 
@@ -77,6 +78,7 @@ def test_maasgouw_letter_wrapped_cells_and_college_decision_date() -> None:
         "contactpersoon": "Corrie Luijten",
         "onderwerp": "Inkoopstrategie Ambulante Jeugdhulp Midden-Limburg",
         "portefeuillehouder": "Wilms",
+        "dossier": "inkoopstrategie ambulante jeugdhulp midden limburg",
     }
 
 
@@ -98,6 +100,7 @@ def test_raadsvoorstel_layout() -> None:
         "zaaknummer": "2023-004512",
         "onderwerp": "Vaststellen inkoopbeleid sociaal domein 2024",
         "portefeuillehouder": "wethouder J. de Vries",
+        "dossier": "vaststellen inkoopbeleid sociaal domein 2024",
     }
 
 
@@ -108,6 +111,7 @@ def test_collegebesluit_with_date_at_the_end_and_signature_gemeente() -> None:
         "datum": "2022-10-03",
         "contactpersoon": "P. Jansen",
         "onderwerp": "Verlenging contract leerlingenvervoer",
+        "dossier": "verlenging contract leerlingenvervoer",  # the onderwerp, normalised
     }
 
 

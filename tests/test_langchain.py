@@ -8,7 +8,7 @@ from index.embedders import HashingEmbedder
 from index.langchain_retriever import InkoopRetriever
 from index.retriever import HybridRetriever
 from index.store import DocumentRecord, IndexManifest, InMemoryIndex
-from ingest.models import Chunk, Page
+from ingest.models import OPENBAAR, Chunk, Page
 
 
 def _index() -> tuple[InMemoryIndex, HashingEmbedder]:
@@ -20,8 +20,10 @@ def _index() -> tuple[InMemoryIndex, HashingEmbedder]:
     }
     for doc_id, text in texts.items():
         chunk = Chunk(f"c-{doc_id}", doc_id, f"{doc_id}.txt", f"Titel {doc_id}", text, 1, 1,
-                      "2.1", "2.1 Planning", 0, len(text), 0, metadata={"gemeente": "Weert"})
-        record = DocumentRecord(doc_id, f"{doc_id}.txt", f"Titel {doc_id}", "txt", 1, 1, "now")
+                      "2.1", "2.1 Planning", 0, len(text), 0,
+                      metadata={"gemeente": "Weert", "visibility": OPENBAAR})
+        record = DocumentRecord(doc_id, f"{doc_id}.txt", f"Titel {doc_id}", "txt", 1, 1, "now",
+                                {"visibility": OPENBAAR})
         index.add_document(record, [Page(1, text)], [chunk],
                            embedder.embed_documents([chunk.context]))
     return index, embedder

@@ -189,7 +189,8 @@ def letters_data(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     data = tmp_path_factory.mktemp("llm-letters")
     with pytest.MonkeyPatch.context() as mp:
         isolate_env(mp)
-        code = main(["ingest", str(LETTERS), "--data-dir", str(data), "--no-progress"], StringIO())
+        argv = ["ingest", str(LETTERS), "--data-dir", str(data), "--no-progress"]
+        code = main([*argv, "--visibility", "openbaar"], StringIO())
     assert code == EXIT_OK
     yield data
 

@@ -83,7 +83,8 @@ def test_ingest_and_ask_next_to_a_running_server(tmp_path: Path) -> None:
     inkoop = [sys.executable, "-m", "assistant.cli"]
     port = _free_port()
     server = subprocess.Popen(
-        [*inkoop, "serve", "--port", str(port), "--ingest", str(LETTERS)],
+        [*inkoop, "serve", "--port", str(port), "--ingest", str(LETTERS), "--visibility",
+         "openbaar"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     try:
