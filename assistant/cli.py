@@ -96,7 +96,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, metavar="PATH", help="per-case results (JSONL)")
     p.add_argument("--limit", type=int, help="only the first N cases")
     p.add_argument("--no-progress", action="store_true")
-    _add_audience_arg(p)
+    # Evaluation is a staff tool: it measures retrieval over everything that was ingested.
+    _add_audience_arg(p, default="medewerker")
 
     p = sub.add_parser("bench", parents=[common], help="measure ingest/query speed and memory")
     p.add_argument("--corpus", type=Path, default=Path("corpus"), help="folder to ingest")
@@ -149,12 +150,12 @@ def _add_visibility_arg(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _add_audience_arg(p: argparse.ArgumentParser) -> None:
+def _add_audience_arg(p: argparse.ArgumentParser, default: str = "aanbieder") -> None:
     p.add_argument(
         "--audience",
         choices=["aanbieder", "medewerker"],
-        default="aanbieder",
-        help="who is asking: aanbieder (default) sees only openbaar documents, "
+        default=default,
+        help=f"who is asking (default {default}): aanbieder sees only openbaar documents, "
         "medewerker also intern ones",
     )
 
@@ -295,6 +296,13 @@ def _ingest(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2), file=out)
     else:
         _print_report(report, out)
+        if args.visibility is None and (report.added or report.replaced):
+            print(
+                "note: files without a `visibility` of their own were indexed as intern; "
+                "providers (--audience aanbieder, the chat) do not see them. Re-run with "
+                "--visibility openbaar for published documents.",
+                file=out,
+            )
     return EXIT_OK if report.indexed > 0 else EXIT_FAIL
 
 

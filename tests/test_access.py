@@ -108,11 +108,18 @@ def test_cli_decisions_and_eval_stay_openbaar(data: Path, tmp_path: Path) -> Non
         encoding="utf-8",
     )
     per_case = tmp_path / "per-case.jsonl"
-    code, out = run("eval", cases, "--data-dir", data, "--ask", "--out", per_case, "--no-progress")
+    code, out = run(
+        "eval", cases, "--data-dir", data, "--ask", "--out", per_case, "--no-progress",
+        "--audience", "aanbieder",
+    )  # fmt: skip
     assert code == EXIT_OK
     for line in per_case.read_text(encoding="utf-8").splitlines():
         record = json.loads(line)
         assert not leaks(json.dumps(record, ensure_ascii=False), record["question"])
+    # Evaluation is a staff tool: by default it measures over everything ingested.
+    staff = tmp_path / "staff.jsonl"
+    code, out = run("eval", cases, "--data-dir", data, "--out", staff, "--no-progress")
+    assert code == EXIT_OK and "1234567" in staff.read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
