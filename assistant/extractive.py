@@ -16,11 +16,12 @@ from assistant.models import REFUSAL, Answer, Citation
 from assistant.sentences import chunk_sentences, display_quote, with_list
 from index.lexical import tokenize
 from index.retriever import RetrievedChunk
+from ingest.extract import MONTHS
 
+_MONTH = "|".join(MONTHS)
 _DATE = re.compile(
-    r"\b(\d{1,2}[-/ ]\d{1,2}[-/ ]\d{2,4}|\d{1,2} (januari|februari|maart|april|mei|juni|juli|"
-    r"augustus|september|oktober|november|december)( \d{4})?|(januari|februari|maart|april|mei|"
-    r"juni|juli|augustus|september|oktober|november|december) \d{4}|q[1-4]|20\d\d|19\d\d)\b",
+    rf"\b(\d{{1,2}}[-/ ]\d{{1,2}}[-/ ]\d{{2,4}}|\d{{1,2}} ({_MONTH})( \d{{4}})?|({_MONTH}) \d{{4}}"
+    r"|q[1-4]|20\d\d|19\d\d)\b",
     re.IGNORECASE,
 )
 _AMOUNT = re.compile(

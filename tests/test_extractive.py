@@ -6,6 +6,7 @@ import math
 from collections.abc import Callable
 
 import pytest
+from helpers_chunks import make_chunk
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -146,32 +147,6 @@ OTHER_TEXTS = [  # the rest of the collection: makes words like "gemeente" commo
     "Het tarief voor begeleiding wordt jaarlijks geïndexeerd door de gemeente.",
     "Frankrijk is een land in Europa.",  # so "Frankrijk" is known, just not retrieved
 ]
-
-
-def make_chunk(
-    doc_id: str, pages: list[str], first_page: int = 1, source: str | None = None
-) -> Chunk:
-    """One chunk spanning the given pages, with page_breaks where each next page begins."""
-    text = PAGE_SEPARATOR.join(pages)
-    breaks, pos = [], 0
-    for page in pages[:-1]:
-        pos += len(page) + len(PAGE_SEPARATOR)
-        breaks.append(pos)
-    return Chunk(
-        chunk_id=f"{doc_id}-0",
-        doc_id=doc_id,
-        source=source or f"{doc_id}.txt",
-        title=f"Brief {doc_id}",
-        text=text,
-        page=first_page,
-        page_end=first_page + len(pages) - 1,
-        section="",
-        heading="",
-        char_start=0,
-        char_end=len(text),
-        position=0,
-        page_breaks=tuple(breaks),
-    )
 
 
 def fake_idf(texts: list[str]) -> Callable[[str], float]:

@@ -7,6 +7,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
+import helpers_chunks as chunks
 import pytest
 
 from assistant.citations import cited_keys, quote_on_page
@@ -23,7 +24,7 @@ from assistant.grounding import (
 from assistant.llm import ChatMessage, LLMError
 from assistant.models import REFUSAL, Answer
 from index.retriever import RetrievedChunk
-from ingest.models import PAGE_SEPARATOR, Chunk
+from ingest.models import Chunk
 
 GOLDEN = Path(__file__).parent / "golden" / "prompt.txt"
 
@@ -50,32 +51,9 @@ QUESTION = "Wanneer gaan de nieuwe contracten voor ambulante jeugdhulp in?"
 
 
 def make_chunk(
-    doc_id: str,
-    pages: list[str],
-    first_page: int = 1,
-    section: str = "",
-    heading: str = "",
+    doc_id: str, pages: list[str], first_page: int = 1, section: str = "", heading: str = ""
 ) -> Chunk:
-    text = PAGE_SEPARATOR.join(pages)
-    breaks, pos = [], 0
-    for page in pages[:-1]:
-        pos += len(page) + len(PAGE_SEPARATOR)
-        breaks.append(pos)
-    return Chunk(
-        chunk_id=f"{doc_id}-0",
-        doc_id=doc_id,
-        source=f"{doc_id}.pdf",
-        title=f"Brief {doc_id}",
-        text=text,
-        page=first_page,
-        page_end=first_page + len(pages) - 1,
-        section=section,
-        heading=heading,
-        char_start=0,
-        char_end=len(text),
-        position=0,
-        page_breaks=tuple(breaks),
-    )
+    return chunks.make_chunk(doc_id, pages, first_page, f"{doc_id}.pdf", section, heading)
 
 
 BRIEF = make_chunk("weert", [WEERT_3, WEERT_4], first_page=3)
