@@ -172,13 +172,12 @@ class Assistant:
         audience: str,
     ) -> Answer:
         """Answer per gemeente, each from its own documents only, then one grouped answer."""
-        from index.filters import metadata_filter
+        from index.filters import all_of, metadata_filter
 
         sub = per_gemeente_question(question, named)
         parts = []
         for name in named:
-            own = metadata_filter(gemeente=name)
-            scoped = {"$and": [where, own]} if where else own
+            scoped = all_of(where, metadata_filter(gemeente=name))
             hits = self.search(sub or question, k, scoped, audience)
             part = self.extractive.answer(sub, hits)
             if part.refused and hits:

@@ -43,9 +43,15 @@ def metadata_filter(
         clauses.append({"datum_int": {"$gte": date_number(date_from)}})
     if date_to:
         clauses.append({"datum_int": {"$lte": date_number(date_to)}})
-    if not clauses:
+    return all_of(*clauses)
+
+
+def all_of(*wheres: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Chroma `where` clauses joined with $and; None clauses are left out."""
+    given = [w for w in wheres if w]
+    if not given:
         return None
-    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+    return given[0] if len(given) == 1 else {"$and": given}
 
 
 def check_audience(audience: str) -> str:
@@ -59,8 +65,7 @@ def audience_filter(audience: str, where: dict[str, Any] | None = None) -> dict[
     """`where` narrowed to what `audience` may read: providers get `visibility == openbaar`."""
     if check_audience(audience) == MEDEWERKER:
         return where
-    tier = {"visibility": {"$eq": OPENBAAR}}
-    return tier if not where else {"$and": [tier, where]}
+    return all_of({"visibility": {"$eq": OPENBAAR}}, where)
 
 
 def may_read(audience: str, chunk: Chunk) -> bool:

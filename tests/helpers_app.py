@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 import contextlib
-import socket
 from collections.abc import Iterator
+
+from helpers_net import free_port
 
 from assistant.app import build_app, launch_options
 from assistant.service import Assistant
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @contextlib.contextmanager

@@ -5,14 +5,13 @@ from __future__ import annotations
 import io
 import json
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from helpers_net import free_port, wait_for_port
 
 from assistant.cli import main
 
@@ -22,31 +21,19 @@ LETTERS = ROOT / "corpus" / "raadsinformatiebrieven"
 
 INGEST = ["ingest", str(LETTERS), "--json", "--visibility", "openbaar"]
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     chroma = Path(sys.executable).with_name("chroma")
     if not chroma.exists() and shutil.which("chroma") is None:
         pytest.skip("the chroma CLI is not installed")
-    port = _free_port()
+    port = free_port()
     path = tmp_path_factory.mktemp("chroma-server")
     proc = subprocess.Popen(
         [str(chroma if chroma.exists() else "chroma"), "run", "--path", str(path),
          "--host", "127.0.0.1", "--port", str(port)],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                break
-        time.sleep(0.2)
-    else:
+    if not wait_for_port(port, 30, proc):
         proc.kill()
         pytest.fail("chroma server did not start")
     yield f"http://127.0.0.1:{port}"

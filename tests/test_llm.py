@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -14,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers_net import free_port
 
 from assistant.citations import cited_keys, quote_on_page
 from assistant.cli import EXIT_OK, EXIT_USAGE, main
@@ -99,10 +99,7 @@ def stub() -> Iterator[StubServer]:
         yield server
 
 
-def closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])  # nothing listens here once the socket is closed
+closed_port = free_port  # nothing listens there once its socket is closed
 
 
 MESSAGES = [ChatMessage("system", "Regels."), ChatMessage("user", "Vraag?")]

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import io
 import os
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
+from helpers_net import free_port, wait_for_port
 
 from assistant.cli import main
 from index.lock import DataDirBusyError, acquire, release
@@ -71,32 +71,19 @@ def test_cli_fails_within_seconds_while_another_process_holds_the_index(
         holder.wait()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def test_ingest_and_ask_next_to_a_running_server(tmp_path: Path) -> None:
     """`inkoop serve` owns the dir; `ingest` and `ask` beside it stop with a clear message."""
     env = {**os.environ, "INKOOP_EMBEDDING_MODEL": "hashing", "INKOOP_DATA_DIR": str(tmp_path)}
     inkoop = [sys.executable, "-m", "assistant.cli"]
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [*inkoop, "serve", "--port", str(port), "--ingest", str(LETTERS), "--visibility",
          "openbaar"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     try:
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            assert server.poll() is None, "serve exited early"
-            time.sleep(0.3)
-        else:
-            pytest.fail("serve did not start")
+        if not wait_for_port(port, 90, server):
+            pytest.fail(f"serve did not start (exit code {server.poll()})")
         for args in (["ingest", str(LETTERS)], ["ask", "Wanneer is de gunning?"]):
             done = subprocess.run(
                 [*inkoop, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
