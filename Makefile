@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 run: install
-	$(BIN)/inkoop serve --ingest corpus --visibility openbaar
+	$(BIN)/inkoop serve --ingest corpus --visibility openbaar --staff-port 7861
 
 ingest: install
 	$(BIN)/inkoop ingest corpus --visibility openbaar

@@ -5,12 +5,15 @@ from __future__ import annotations
 import html
 import logging
 import os
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from assistant.generative import Draft
 from assistant.models import Answer, Citation
+from index.filters import AANBIEDER
 from ingest.extract import parse_date
 
 if TYPE_CHECKING:
@@ -31,6 +34,11 @@ EMPTY_HINT = "Typ eerst een vraag, bijvoorbeeld over de aanbesteding van ambulan
 ERROR_MESSAGE = "Er ging iets mis bij het beantwoorden. Probeer het opnieuw."
 NO_SOURCES = '<p class="bronnen-leeg">Nog geen bronnen. Stel een vraag om ze hier te zien.</p>'
 REFUSED_SOURCES = '<p class="bronnen-leeg">Geen bronnen: dit staat niet in de documenten.</p>'
+# A generative answer streams in unchecked; the checked answer and its sources replace it.
+DRAFT_HINT = "_Concept, wordt gecontroleerd…_"
+CHECKING_SOURCES = (
+    '<p class="bronnen-leeg">Het antwoord wordt gecontroleerd; de bronnen volgen daarna.</p>'
+)
 FILE_ROUTE = "/gradio_api/file="  # Gradio 6 serves allowed files here (gradio/routes.py)
 # Served inline from the app's own origin, so HTML/SVG sources get no link (script in them
 # would run as the app); these types are safe to open or download.
@@ -78,15 +86,17 @@ STATUS_LABELS = {
 }
 
 Message = dict[str, Any]
+Inbox = Callable[[str], None]  # takes the questions the documents could not answer
+Turn = tuple[str, list[Message], str]  # the chat's outputs: textbox, conversation, sources
 
 
-def servable_files(assistant: Assistant) -> dict[str, Path]:
+def servable_files(assistant: Assistant, audience: str = AANBIEDER) -> dict[str, Path]:
     """Source name → file on disk, for the ingested documents the chat may link to.
 
-    Only documents a provider may read (openbaar): every path here is downloadable.
+    Only documents `audience` may read (providers: openbaar): every path here is downloadable.
     """
     files: dict[str, Path] = {}
-    for record in assistant.documents_for():
+    for record in assistant.documents_for(audience):
         raw = record.metadata.get("_path")
         if not raw:
             continue
@@ -178,9 +188,68 @@ def chat_filter(
     )
 
 
+def record(inbox: Inbox | None, question: str) -> None:
+    """A refused provider question becomes a candidate for the nota van inlichtingen; a
+    failure to record it never costs the provider the answer."""
+    if inbox is None or not question.strip():
+        return
+    try:
+        inbox(question)
+    except Exception:
+        log.exception("recording %r in the NvI inbox failed", question)
+
+
 def answer_message(answer: Answer) -> str:
     """The bot's chat text; escaped because the chat renders Markdown with inline HTML."""
     return html.escape(answer.answer, quote=False)
+
+
+def draft_message(draft: Draft) -> str:
+    """A generative reply while it is written: unchecked, so under a hint that says so."""
+    return f"{DRAFT_HINT}\n\n{html.escape(draft.text, quote=False)}"
+
+
+def respond_stream(
+    assistant: Assistant,
+    files: dict[str, Path],
+    message: str,
+    history: list[Message] | None,
+    where: dict[str, Any] | None = None,
+    inbox: Inbox | None = None,
+    audience: str = AANBIEDER,
+) -> Iterator[Turn]:
+    """One chat turn as updates: textbox, conversation, sources.
+
+    A generative answer shows as a draft under `DRAFT_HINT` while the model writes it, with
+    no sources yet; the last update replaces the draft with the checked answer and its checked
+    sources. An extractive answer is one update. `where` is the filter of the chat's fields.
+    """
+    history = list(history or [])
+    question = (message or "").strip()
+    if not question:
+        yield "", [*history, {"role": "assistant", "content": EMPTY_HINT}], NO_SOURCES
+        return
+    history.append({"role": "user", "content": question})
+    answer: Answer | None = None
+    try:
+        for item in assistant.ask_stream(question, where=where, audience=audience):
+            if isinstance(item, Draft):
+                shown = {"role": "assistant", "content": draft_message(item)}
+                yield "", [*history, shown], CHECKING_SOURCES
+            else:
+                answer = item
+        if answer is None:
+            raise RuntimeError("the answer stream ended without an answer")
+    except Exception:
+        log.exception("answering %r failed", question)
+        yield "", [*history, {"role": "assistant", "content": ERROR_MESSAGE}], NO_SOURCES
+        return
+    history.append({"role": "assistant", "content": answer_message(answer)})
+    if answer.refused:
+        record(inbox, question)
+        yield "", history, REFUSED_SOURCES
+    else:
+        yield "", history, render_sources(answer.citations, files)
 
 
 def respond(
@@ -189,25 +258,11 @@ def respond(
     message: str,
     history: list[Message] | None,
     where: dict[str, Any] | None = None,
-) -> tuple[str, list[Message], str]:
-    """One chat turn: clear the textbox, add question and answer, render the sources.
-
-    `where` is the metadata filter of the chat's dropdowns (`chat_filter`).
-    """
-    history = list(history or [])
-    question = (message or "").strip()
-    if not question:
-        return "", [*history, {"role": "assistant", "content": EMPTY_HINT}], NO_SOURCES
-    history.append({"role": "user", "content": question})
-    try:
-        answer = assistant.ask(question, where=where)
-    except Exception:
-        log.exception("answering %r failed", question)
-        return "", [*history, {"role": "assistant", "content": ERROR_MESSAGE}], NO_SOURCES
-    history.append({"role": "assistant", "content": answer_message(answer)})
-    if answer.refused:
-        return "", history, REFUSED_SOURCES
-    return "", history, render_sources(answer.citations, files)
+    inbox: Inbox | None = None,
+) -> Turn:
+    """One chat turn in one update: the last one of `respond_stream`."""
+    *_, last = respond_stream(assistant, files, message, history, where, inbox)
+    return last
 
 
 def render_timeline(steps: list[DatedStatement], files: dict[str, Path]) -> str:
@@ -244,62 +299,47 @@ def render_timeline(steps: list[DatedStatement], files: dict[str, Path]) -> str:
 
 
 def council(
-    assistant: Assistant, files: dict[str, Path], subject: str, gemeente: str | None = None
+    assistant: Assistant,
+    files: dict[str, Path],
+    subject: str,
+    gemeente: str | None = None,
+    audience: str = AANBIEDER,
 ) -> str:
     """The council tab: the decision timeline on a subject, optionally for one gemeente."""
     subject = (subject or "").strip()
     if not subject:
         return NO_SUBJECT
     try:
-        steps = assistant.decisions(subject, where=chat_filter(gemeente))
+        steps = assistant.decisions(subject, where=chat_filter(gemeente), audience=audience)
     except Exception:
         log.exception("the timeline for %r failed", subject)
         return f'<p class="tijdlijn-leeg">{html.escape(ERROR_MESSAGE)}</p>'
     return render_timeline(steps, files)
 
 
-def ask_json(assistant: Assistant, question: str) -> dict[str, Any]:
+def ask_json(assistant: Assistant, question: str, inbox: Inbox | None = None) -> dict[str, Any]:
     """The `ask` API endpoint: the answer contract of `inkoop ask --json`."""
     import gradio as gr
 
     try:
-        return assistant.ask(question or "").to_dict()
+        answer = assistant.ask(question or "")
+        if answer.refused:
+            record(inbox, answer.question)
+        return answer.to_dict()
     except Exception as exc:
         log.exception("answering %r via the API failed", question)
         raise gr.Error(ERROR_MESSAGE) from exc
 
 
-def build_app(assistant: Assistant) -> gr.Blocks:
-    """The chat UI plus a named `ask` API endpoint; all text is Dutch."""
+def build_app(assistant: Assistant, inbox: Inbox | None = None) -> gr.Blocks:
+    """The provider chat plus a named `ask` API endpoint; all text is Dutch. Providers see
+    `openbaar` documents only; their unanswered questions go to `inbox`."""
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     import gradio as gr
 
-    files = servable_files(assistant)
-
-    gemeenten = [ALL, *assistant.metadata_values("gemeente")]
-    doc_types = [ALL, *assistant.metadata_values("type")]
-
-    def chat(
-        message: str,
-        history: list[Message],
-        gemeente: str,
-        doc_type: str,
-        date_from: str,
-        date_to: str,
-    ) -> tuple[str, list[Message], str]:
-        try:
-            where = chat_filter(gemeente, doc_type, date_from, date_to)
-        except FilterError as exc:  # keep the question so it can be asked again
-            shown = {"role": "assistant", "content": str(exc)}
-            return message, [*(history or []), shown], NO_SOURCES
-        return respond(assistant, files, message, history, where)
-
-    def timeline(subject: str, gemeente: str) -> str:
-        return council(assistant, files, subject, gemeente)
-
     def ask(question: str) -> dict[str, Any]:
         """Answer a question from the documents, with checked citations (JSON)."""
-        return ask_json(assistant, question)
+        return ask_json(assistant, question, inbox)
 
     with gr.Blocks(title=TITLE, analytics_enabled=False) as app:
         gr.Markdown(
@@ -309,77 +349,148 @@ def build_app(assistant: Assistant) -> gr.Blocks:
             "we dat. Twijfelt u? Stel uw vraag dan via de nota van inlichtingen."
         )
         with gr.Tabs():
-            with gr.Tab("Vragen", id="vragen"), gr.Row(equal_height=False):
-                with gr.Column(scale=3):
-                    chatbot = gr.Chatbot(
-                        label="Gesprek",
-                        height=520,
-                        latex_delimiters=[],  # "$" in documents is money, not maths
-                        feedback_options=None,
-                        buttons=["copy", "copy_all"],
-                        placeholder="Stel hieronder een vraag over de inkoopdocumenten.",
-                    )
-                    textbox = gr.Textbox(
-                        placeholder="Typ uw vraag en druk op Enter",
-                        show_label=False,
-                        submit_btn="Vraag",
-                        autofocus=True,
-                        max_length=1000,
-                    )
-                    gr.Examples(
-                        examples=[[q] for q in EXAMPLES],
-                        inputs=[textbox],
-                        label="Voorbeeldvragen",
-                    )
-                with gr.Column(scale=2):
-                    # beside the chat, after its question box: filters narrow the search
-                    with gr.Row():
-                        gemeente = gr.Dropdown(gemeenten, value=ALL, label="Gemeente")
-                        doc_type = gr.Dropdown(doc_types, value=ALL, label="Soort document")
-                    with gr.Row():
-                        date_from = gr.Textbox(label="Vanaf", placeholder="bijv. 2024-01-01")
-                        date_to = gr.Textbox(label="Tot en met", placeholder="bijv. 2024-12-31")
-                    gr.Markdown("## Bronnen")
-                    sources = gr.HTML(NO_SOURCES, css_template=CSS, elem_id="bronnen")
-
-            with gr.Tab("Raad: besluiten", id="raad"):
-                gr.Markdown(
-                    "Een tijdlijn van besluiten en aangekondigde stappen, oudste eerst, elk met "
-                    "een letterlijk citaat uit de brief. Geplande stappen zijn nog niet gebeurd."
-                )
-                with gr.Row():
-                    subject = gr.Textbox(value=DEFAULT_SUBJECT, label="Onderwerp", scale=3)
-                    council_gemeente = gr.Dropdown(gemeenten, value=ALL, label="Gemeente")
-                show = gr.Button("Toon tijdlijn", variant="primary")
-                steps = gr.HTML(TIMELINE_HINT, css_template=TIMELINE_CSS, elem_id="tijdlijn")
-
-        textbox.submit(
-            chat,
-            inputs=[textbox, chatbot, gemeente, doc_type, date_from, date_to],
-            outputs=[textbox, chatbot, sources],
-            api_name="chat",
-            api_visibility="undocumented",
-            concurrency_id="assistant",
-            concurrency_limit=CONCURRENCY,
-        )
-        # The chat's own bin icon starts a new conversation; its sources go with it.
-        chatbot.clear(lambda: NO_SOURCES, outputs=[sources], queue=False, api_visibility="private")
-        for trigger in (show.click, subject.submit):
-            trigger(
-                timeline,
-                inputs=[subject, council_gemeente],
-                outputs=[steps],
-                api_visibility="undocumented",
-                concurrency_id="assistant",
-                concurrency_limit=CONCURRENCY,
-            )
+            add_question_tabs(assistant, AANBIEDER, inbox)
         gr.api(ask, api_name="ask", concurrency_id="assistant", concurrency_limit=CONCURRENCY)
 
     app.queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE)
     return app
 
 
-def serve(assistant: Assistant, host: str = "127.0.0.1", port: int = 7860) -> None:
-    """Serve the chat until interrupted; only the ingested documents are served as files."""
-    app = build_app(assistant)
-    app.launch(server_name=host, server_port=port, **launch_options(assistant))
+def add_question_tabs(
+    assistant: Assistant, audience: str, inbox: Inbox | None = None, suffix: str = ""
+) -> None:
+    """The chat tab and the council tab, inside an open `gr.Tabs`, for one audience: the
+    provider app uses `aanbieder`, the staff page `medewerker` (which also reads intern)."""
+    import gradio as gr
+
+    files = servable_files(assistant, audience)
+    gemeenten = [ALL, *assistant.metadata_values("gemeente", audience)]
+    doc_types = [ALL, *assistant.metadata_values("type", audience)]
+
+    def chat(
+        message: str,
+        history: list[Message],
+        gemeente: str,
+        doc_type: str,
+        date_from: str,
+        date_to: str,
+    ) -> Iterator[Turn]:
+        try:
+            where = chat_filter(gemeente, doc_type, date_from, date_to)
+        except FilterError as exc:  # keep the question so it can be asked again
+            shown = {"role": "assistant", "content": str(exc)}
+            yield message, [*(history or []), shown], NO_SOURCES
+            return
+        yield from respond_stream(assistant, files, message, history, where, inbox, audience)
+
+    def timeline(subject: str, gemeente: str) -> str:
+        return council(assistant, files, subject, gemeente, audience)
+
+    with gr.Tab(f"Vragen{suffix}", id="vragen"), gr.Row(equal_height=False):
+        with gr.Column(scale=3):
+            chatbot = gr.Chatbot(
+                label="Gesprek",
+                height=520,
+                latex_delimiters=[],  # "$" in documents is money, not maths
+                feedback_options=None,
+                buttons=["copy", "copy_all"],
+                placeholder="Stel hieronder een vraag over de inkoopdocumenten.",
+            )
+            textbox = gr.Textbox(
+                placeholder="Typ uw vraag en druk op Enter",
+                show_label=False,
+                submit_btn="Vraag",
+                autofocus=True,
+                max_length=1000,
+            )
+            gr.Examples(
+                examples=[[q] for q in EXAMPLES],
+                inputs=[textbox],
+                label="Voorbeeldvragen",
+            )
+        with gr.Column(scale=2):
+            # beside the chat, after its question box: filters narrow the search
+            with gr.Row():
+                gemeente = gr.Dropdown(gemeenten, value=ALL, label="Gemeente")
+                doc_type = gr.Dropdown(doc_types, value=ALL, label="Soort document")
+            with gr.Row():
+                date_from = gr.Textbox(label="Vanaf", placeholder="bijv. 2024-01-01")
+                date_to = gr.Textbox(label="Tot en met", placeholder="bijv. 2024-12-31")
+            gr.Markdown("## Bronnen")
+            sources = gr.HTML(NO_SOURCES, css_template=CSS, elem_id="bronnen")
+
+    with gr.Tab(f"Raad: besluiten{suffix}", id="raad"):
+        gr.Markdown(
+            "Een tijdlijn van besluiten en aangekondigde stappen, oudste eerst, elk met "
+            "een letterlijk citaat uit de brief. Geplande stappen zijn nog niet gebeurd."
+        )
+        with gr.Row():
+            subject = gr.Textbox(value=DEFAULT_SUBJECT, label="Onderwerp", scale=3)
+            council_gemeente = gr.Dropdown(gemeenten, value=ALL, label="Gemeente")
+        show = gr.Button("Toon tijdlijn", variant="primary")
+        steps = gr.HTML(TIMELINE_HINT, css_template=TIMELINE_CSS, elem_id="tijdlijn")
+
+    textbox.submit(
+        chat,
+        inputs=[textbox, chatbot, gemeente, doc_type, date_from, date_to],
+        outputs=[textbox, chatbot, sources],
+        api_name="chat",
+        api_visibility="undocumented",
+        concurrency_id="assistant",
+        concurrency_limit=CONCURRENCY,
+    )
+    # The chat's own bin icon starts a new conversation; its sources go with it.
+    chatbot.clear(lambda: NO_SOURCES, outputs=[sources], queue=False, api_visibility="private")
+    for trigger in (show.click, subject.submit):
+        trigger(
+            timeline,
+            inputs=[subject, council_gemeente],
+            outputs=[steps],
+            api_visibility="undocumented",
+            concurrency_id="assistant",
+            concurrency_limit=CONCURRENCY,
+        )
+
+
+def serve(
+    assistant: Assistant,
+    host: str = "127.0.0.1",
+    port: int = 7860,
+    staff_port: int | None = None,
+    staff_host: str = "127.0.0.1",
+    staff_password: str | None = None,
+) -> None:
+    """Serve the chat until interrupted; only the ingested documents are served as files.
+
+    With `staff_port` the staff page (NvI workbench) runs beside it in the same process, on
+    its own address, behind `staff_password` (required unless it binds to loopback)."""
+    from assistant.nvi.store import NviStore
+    from assistant.nvi.workbench import Workbench, store_path
+
+    store = NviStore(store_path(assistant.settings.data_dir))
+    app = build_app(assistant, inbox=store.add_candidate)
+    if staff_port is None:
+        app.launch(server_name=host, server_port=port, **launch_options(assistant))
+        return
+    from assistant.staff_app import staff_auth, staff_page
+
+    auth = staff_auth(staff_host, staff_password)  # before anything listens
+    bench = Workbench(store, lambda: assistant)
+    staff, options = staff_page(bench, assistant.settings.data_dir, assistant)
+    app.launch(
+        server_name=host, server_port=port, prevent_thread_lock=True, **launch_options(assistant)
+    )
+    staff.launch(
+        server_name=staff_host,
+        server_port=staff_port,
+        auth=auth,
+        auth_message="Inkoopassistent voor medewerkers: log in met uw naam en het wachtwoord.",
+        prevent_thread_lock=True,
+        **options,
+    )
+    log.warning("staff page on http://%s:%d/", staff_host, staff_port)
+    try:
+        staff.block_thread()
+    finally:
+        app.close()
+        staff.close()

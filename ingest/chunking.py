@@ -10,7 +10,10 @@ from dataclasses import dataclass
 from ingest.models import Chunk, SourceDocument
 from ingest.sections import is_contents_heading
 
-_WORD = re.compile(r"\S+")
+# A "word" longer than this is no word (a blob, or text extracted without spaces): it is cut
+# into pieces so that a passage stays bounded; no word in real documents comes near it.
+MAX_WORD_CHARS = 250
+_WORD = re.compile(rf"\S{{1,{MAX_WORD_CHARS}}}")
 _SENTENCE_END = re.compile(r"[.!?:;]['\")\]]?$")
 
 

@@ -48,6 +48,7 @@ SUPPORTED = {
 MIN_PAGE_CHARS = 20
 EXTRACTION_VERSION = b"extract-2"  # part of every id: a better extractor re-reads old files
 HEAD_PAGES = 2  # metadata is read from the first pages only
+MAX_GARBAGE_SHARE = 0.05  # control characters and undefined bytes in a text read as cp1252
 
 
 def content_id(data: bytes, path: Path | None = None) -> str:
@@ -108,8 +109,16 @@ def _decode(path: Path, data: bytes) -> tuple[str, tuple[str, ...]]:
     try:
         return data.decode("utf-8-sig"), ()
     except UnicodeDecodeError:
-        note = f"{path.name}: not valid UTF-8; read as Windows-1252"
-        return data.decode("cp1252", errors="replace"), (note,)
+        text = data.decode("cp1252", errors="replace")
+    # Windows-1252 decodes almost any bytes; real text in it has next to no control characters
+    # or undefined bytes, while binary data read this way has them every few characters.
+    garbage = sum(1 for ch in text if ch == "\ufffd" or (ch < " " and ch not in "\t\n\r\f\x1a"))
+    if garbage > MAX_GARBAGE_SHARE * len(text):
+        raise CorruptFileError(
+            f"{path.name}: not readable as text (neither UTF-8 nor Windows-1252); "
+            "save it as UTF-8 text and ingest it again"
+        )
+    return text, (f"{path.name}: not valid UTF-8; read as Windows-1252",)
 
 
 def _single_page(

@@ -13,9 +13,13 @@ from urllib.parse import quote
 
 import pytest
 from helpers_app import running_app
+from helpers_grounding import BreaksOff, ReplayChat
+from helpers_llm import StubServer
 
 from assistant.app import (
     ALL,
+    CHECKING_SOURCES,
+    DRAFT_HINT,
     EMPTY_HINT,
     ERROR_MESSAGE,
     NO_SOURCES,
@@ -29,10 +33,12 @@ from assistant.app import (
     render_sources,
     render_timeline,
     respond,
+    respond_stream,
     servable_files,
 )
 from assistant.citations import normalize_ws
 from assistant.decisions import DatedStatement
+from assistant.llm import ChatModel, LLMError, OpenAIChatModel
 from assistant.models import REFUSAL, Answer, Citation
 from assistant.service import Assistant
 from assistant.settings import Settings
@@ -49,6 +55,12 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
     report = a.ingest([LETTERS], visibility="openbaar")  # raadsinformatiebrieven are public
     assert report.indexed == 2, report.to_dict()
     return a
+
+
+@pytest.fixture(scope="module")
+def letters_dir(assistant: Assistant) -> Path:
+    """The data folder of the `assistant` fixture, for assistants with a language model."""
+    return assistant.settings.data_dir
 
 
 @pytest.fixture(scope="module")
@@ -132,6 +144,11 @@ class Exploding:
         self.calls += 1
         raise RuntimeError("chroma is weg")
 
+    def ask_stream(
+        self, question: str, k: int | None = None, where: Any = None, audience: str = "aanbieder"
+    ) -> Iterator[Answer]:
+        yield self.ask(question, k, where)
+
 
 @pytest.mark.parametrize("message", ["", "   \n"])
 def test_empty_input_gives_a_hint_without_asking(message: str) -> None:
@@ -192,13 +209,22 @@ class Recording:
 
     def __init__(self) -> None:
         self.where: list[dict[str, Any] | None] = []
+        self.audiences: list[str] = []
 
     def ask(self, question: str, k: int | None = None, where: Any = None) -> Answer:
         self.where.append(where)
         return Answer(question, REFUSAL, True)
 
-    def decisions(self, subject: str, k: int | None = None, where: Any = None) -> list[Any]:
+    def ask_stream(
+        self, question: str, k: int | None = None, where: Any = None, audience: str = "aanbieder"
+    ) -> Iterator[Answer]:
+        yield self.ask(question, k, where)
+
+    def decisions(
+        self, subject: str, k: int | None = None, where: Any = None, audience: str = "?"
+    ) -> list[Any]:
         self.where.append(where)
+        self.audiences.append(audience)
         return []
 
 
@@ -252,6 +278,7 @@ def test_council_tab_empty_and_escaped() -> None:
     assert council(fake, {}, "   ", ALL) == NO_SUBJECT  # type: ignore[arg-type]
     assert council(fake, {}, "zwembad", "Weert") == NO_STEPS  # type: ignore[arg-type]
     assert fake.where == [{"meta_gemeente": {"$eq": "Weert"}}]
+    assert fake.audiences == ["aanbieder"]  # the council tab of the provider app
 
     step = DatedStatement(
         date="2025-02",
@@ -270,3 +297,106 @@ def test_council_tab_empty_and_escaped() -> None:
     assert "&lt;script&gt;" in out and "kenmerk A&amp;B" in out
     assert "pagina 3" in out and "#page=3" in out
     assert 'class="status status-gepland"' in out
+
+
+# --- a generative answer, streamed --------------------------------------------------------------
+
+GOOD = "De nieuwe contracten voor ambulante jeugdhulp gaan in op 1 januari 2026 [1]."
+
+
+def turns(data_dir: Path, model: ChatModel) -> list[tuple[str, list[dict[str, Any]], str]]:
+    """Every update of one chat turn with a generative assistant over the letters."""
+    assistant = Assistant(Settings(data_dir=data_dir, embedding_model="hashing"), chat_model=model)
+    return list(respond_stream(assistant, servable_files(assistant), QUESTION, []))
+
+
+def assert_final(update: tuple[str, list[dict[str, Any]], str]) -> str:
+    """The last update: question and checked answer, no draft left, sources shown; its text."""
+    text, history, sources = update
+    assert text == ""
+    assert [m["role"] for m in history] == ["user", "assistant"]
+    assert DRAFT_HINT not in history[-1]["content"]
+    assert 'data-testid="bron"' in sources and sources != CHECKING_SOURCES
+    return str(history[-1]["content"])
+
+
+def test_a_generative_answer_streams_as_a_draft_then_the_checked_answer(letters_dir: Path) -> None:
+    *drafts, final = turns(letters_dir, ReplayChat(GOOD))
+    assert len(drafts) > 5
+    for _, history, sources in drafts:
+        assert history[-1]["content"].startswith(DRAFT_HINT)
+        assert sources == CHECKING_SOURCES  # no sources before they are checked
+    assert drafts[0][1][-1]["content"] == f"{DRAFT_HINT}\n\nDe "
+    assert drafts[-1][1][-1]["content"] == f"{DRAFT_HINT}\n\n{GOOD}"
+    assert assert_final(final) == GOOD
+    assert "1 januari 2026" in final[2]
+
+
+def test_a_streamed_invented_number_does_not_stay_on_screen(letters_dir: Path) -> None:
+    *drafts, final = turns(letters_dir, ReplayChat(f"{GOOD} Er zijn 14 percelen [1]."))
+    assert "14 percelen" in drafts[-1][1][-1]["content"]
+    shown = assert_final(final)
+    assert shown.startswith(GOOD) and "14" not in shown
+    assert "(Let op: 1 zin" in shown
+
+
+def test_a_stream_cut_off_by_a_timeout_ends_with_the_extractive_answer(letters_dir: Path) -> None:
+    timeout = LLMError("Het taalmodel (http://x) antwoordde niet binnen 5 seconden")
+    *drafts, final = turns(letters_dir, ReplayChat(BreaksOff("De nieuwe contracten", timeout)))
+    assert drafts[-1][1][-1]["content"].endswith("De nieuwe contracten")
+    shown = assert_final(final)
+    assert shown.startswith("Het taalmodel (http://x) antwoordde niet binnen 5 seconden; ")
+    assert "Volgens de documenten" in shown  # the extractive answer, with its checked sources
+
+
+def test_a_stream_from_an_openai_compatible_server(letters_dir: Path) -> None:
+    with StubServer(GOOD) as stub:
+        updates = turns(letters_dir, OpenAIChatModel(stub.url, "m", timeout=5))
+    assert stub.requests[0][1]["stream"] is True
+    *drafts, final = updates
+    assert len(drafts) > 5 and all(DRAFT_HINT in d[1][-1]["content"] for d in drafts)
+    assert assert_final(final) == GOOD
+
+
+def test_an_extractive_answer_is_a_single_update(assistant: Assistant) -> None:
+    (update,) = respond_stream(assistant, {}, QUESTION, [])
+    assert update == respond(assistant, {}, QUESTION, [])
+    assert "1 januari 2026" in update[1][-1]["content"]
+
+
+def test_the_wired_chat_streams_over_http(letters_dir: Path) -> None:
+    from gradio_client import Client
+
+    model = ReplayChat(f"{GOOD} Er zijn 14 percelen [1].")
+    generative = Assistant(
+        Settings(data_dir=letters_dir, embedding_model="hashing"), chat_model=model
+    )
+    with running_app(generative) as base:
+        job = Client(base, verbose=False).submit(QUESTION, [], ALL, ALL, "", "", api_name="/chat")
+        job.result()
+        outputs = job.outputs()
+
+    def shown(output: Any) -> str:
+        return str(output[1][-1]["content"][0]["text"])
+
+    assert len(outputs) > 5
+    assert all(shown(o).startswith(DRAFT_HINT) for o in outputs[:-1])
+    assert "14 percelen" in shown(outputs[-2])
+    final = shown(outputs[-1])
+    assert final.startswith(GOOD) and "14" not in final and DRAFT_HINT not in final
+    assert 'data-testid="bron"' in outputs[-1][2]
+
+
+def test_a_long_question_is_cut_in_a_stream_as_in_ask(letters_dir: Path) -> None:
+    from assistant.service import MAX_QUESTION_CHARS
+
+    model = ReplayChat(GOOD)
+    generative = Assistant(
+        Settings(data_dir=letters_dir, embedding_model="hashing"), chat_model=model
+    )
+    question = QUESTION + " aanvulling" * 300
+    *_, (_, history, _) = respond_stream(generative, {}, question, [])
+    assert history[-1]["content"].startswith(GOOD)
+    assert "(Let op: uw vraag telde" in history[-1]["content"]
+    asked = model.prompts[0][1].content.rpartition("Vraag: ")[2].partition("\n")[0]
+    assert QUESTION in asked and len(asked) <= MAX_QUESTION_CHARS

@@ -7,16 +7,28 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
+from helpers_grounding import ReplayChat
+from helpers_llm import StubServer
 
+from assistant.citations import normalize_ws
 from assistant.cli import main
-from assistant.evaluation import EvalInputError, format_table, load_cases, source_filter
-from assistant.models import Answer, Citation
+from assistant.evaluation import (
+    EvalInputError,
+    format_comparison,
+    format_table,
+    load_cases,
+    run_answerers,
+    source_filter,
+)
+from assistant.generative import FALLBACK, with_note
+from assistant.models import REFUSAL, Answer, Citation
 from assistant.scoring import (
     CaseResult,
     EvalCase,
     Expected,
     Passage,
     answer_contains_rate,
+    answer_metrics,
     citation_verification_rate,
     contains_all,
     dominant_section,
@@ -24,6 +36,7 @@ from assistant.scoring import (
     macro_recall,
     mean_reciprocal_rank,
     page_hit_rate,
+    percentile,
     recall_at,
     refusal_scores,
     section_contains,
@@ -31,6 +44,8 @@ from assistant.scoring import (
     summarize,
     without_section,
 )
+from assistant.service import Assistant
+from assistant.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 GGZ = "zk_Inkoopbeleid-GGZ-2024-2026.pdf"
@@ -206,6 +221,42 @@ def test_citation_rate_checks_each_quote_on_its_page() -> None:
     assert citation_verification_rate([answer(True)], page_text) is None
 
 
+def test_percentiles_interpolate_between_ranks() -> None:
+    assert percentile([], 50) is None
+    assert percentile([7.0], 95) == 7.0
+    assert percentile([300.0, 100.0, 1000.0, 200.0], 50) == 250.0
+    assert percentile([100.0, 200.0, 300.0, 1000.0], 95) == pytest.approx(895.0)
+
+
+def test_answer_metrics_count_refusals_fallbacks_and_latency() -> None:
+    pages = {("d1", 3): "Op 1 januari 2026 gaan de contracten in."}
+    cite = Citation(1, "x.pdf", "X", 3, "", "", "Op 1 januari 2026 gaan", 1.0, doc_id="d1")
+    wanted = EvalCase("vraag?", answer_contains=("1 januari 2026",))
+    fallback = with_note(answer(False, "Op 1 januari 2026.", (cite,)), f"weg; {FALLBACK}")
+    results = [
+        CaseResult(wanted, (), answer(False, "Per 1 januari 2026 [1].", (cite,)), 0.0, 0.1),
+        CaseResult(wanted, (), fallback, 0.0, 0.2),
+        CaseResult(wanted, (), answer(True), 0.0, 0.3),
+        CaseResult(EvalCase("vraag?", answerable=False), (), answer(True), 0.0, 1.0),
+        CaseResult(wanted, ()),  # not asked: not counted
+    ]
+    m = answer_metrics(results, lambda d, p: pages.get((d, p)))
+    assert (m.asked, m.contains_cases, m.refused, m.fallbacks, m.citations) == (4, 3, 2, 1, 2)
+    assert m.answer_contains == pytest.approx(2 / 3)
+    assert (m.refusal_rate, m.fallback_rate, m.citation_verified) == (0.5, 0.25, 1.0)
+    assert (m.mean_ms, m.p50_ms) == (pytest.approx(400.0), pytest.approx(250.0))
+    assert m.p95_ms == pytest.approx(895.0)
+    empty = answer_metrics([CaseResult(wanted, ())], lambda d, p: None)
+    assert empty.asked == 0 and empty.refusal_rate is empty.p95_ms is None
+
+    table = format_comparison({"extractive": empty, "generative": m}).splitlines()
+    assert table[0].split() == ["extractive", "generative"]
+    assert table[2].split() == ["answer", "contains", "-", "0.667", "(2/3)"]
+    assert table[3].split() == ["refused", "-", "0.500", "(2/4)"]
+    assert table[5].split() == ["fell", "back", "to", "extractive", "-", "0.250", "(1/4)"]
+    assert table[-1].split() == ["answer", "ms,", "p95", "-", "895"]
+
+
 def test_summary_skips_what_was_not_measured() -> None:
     m = summarize([ranked_hit(1), ranked_hit(3), ranked_hit(7), ranked_hit(None)], k=5)
     assert (m.recall_at_1, m.recall_at_5, m.recall_at_10) == (0.25, 0.5, None)
@@ -266,6 +317,15 @@ def test_the_real_nvi_list_loads() -> None:
     cases = load_cases(path, source=GGZ)
     assert len(cases) == 202
     assert dominant_section(cases) == ("2.7", 95)
+
+
+def test_the_corpus_case_file_loads() -> None:
+    cases = load_cases(ROOT / "tests" / "golden" / "eval-corpus.jsonl")
+    assert len(cases) == 10
+    assert all(c.answerable and c.answer_contains and c.expected for c in cases)
+    for c in cases:  # every case names a document of corpus/
+        (pattern,) = {e.source for e in c.expected}
+        assert any(source_matches(pattern, p.name) for p in (ROOT / "corpus").rglob("*.*"))
 
 
 @pytest.mark.parametrize(
@@ -405,3 +465,100 @@ def test_eval_bad_input_is_a_usage_error(
     assert _eval(data_dir, nvi, "--source", "x.pdf", "--restrict-source", "nothing*")[0] == 2
     assert "no indexed document" in capsys.readouterr().err
     assert _eval(data_dir, nvi, "--source", "x.pdf", "--k", "0")[0] == 2
+
+
+# --- extractive and generative side by side ---------------------------------------------------
+
+OPSLAG = "Kleine aanbieders met minder dan tien cliënten ontvangen een opslag van vijf procent [1]."
+
+
+def test_both_answerers_answer_from_the_same_passages(data_dir: Path, tmp_path: Path) -> None:
+    chat = ReplayChat(
+        "De contracten gaan op 1 januari 2026 in.",  # no citation: the extractive answer instead
+        OPSLAG,
+        REFUSAL,
+    )
+    settings = Settings(data_dir=data_dir, embedding_model="hashing")
+    assistant = Assistant(settings, chat_model=chat)
+    path = tmp_path / "cases.json"
+    path.write_text(json.dumps(E2E_CASES), encoding="utf-8")
+    cases = load_cases(path)
+    answerers = {"extractive": assistant.extractive, "generative": assistant.answerer}
+    runs = run_answerers(assistant, cases, answerers, progress=False)
+
+    for extractive, generative, prompt in zip(
+        runs["extractive"], runs["generative"], chat.prompts, strict=True
+    ):
+        assert extractive.passages == generative.passages
+        for p in generative.passages[: settings.top_k]:  # the model saw the answerer's passages
+            assert normalize_ws(p.text)[:80] in normalize_ws(prompt[1].content)
+    page_text = assistant.index.page_text
+    ext, gen = (answer_metrics(runs[name], page_text) for name in ("extractive", "generative"))
+    assert (ext.refused, ext.fallbacks, ext.answer_contains) == (1, 0, 1.0)
+    assert (gen.refused, gen.fallbacks, gen.answer_contains) == (1, 1, 1.0)
+    assert gen.citation_verified == ext.citation_verified == 1.0
+    assert runs["generative"][1].answer is not None
+    assert runs["generative"][1].answer.answer == OPSLAG
+
+
+def stub_reply(body: dict[str, object]) -> str:
+    """What a good model says to the three end-to-end questions."""
+    prompt = str(body["messages"][-1]["content"])  # type: ignore[index]
+    if "parkeervergunning" in prompt:
+        return REFUSAL
+    if "opslag" in prompt.rpartition("Vraag:")[2]:
+        return OPSLAG
+    return "De nieuwe contracten gaan in op 1 januari 2026 [1]."
+
+
+def test_eval_compare_with_an_openai_compatible_backend(data_dir: Path, tmp_path: Path) -> None:
+    cases = tmp_path / "cases.json"
+    cases.write_text(json.dumps(E2E_CASES), encoding="utf-8")
+    metrics_path = tmp_path / "out" / "compare.json"
+    with StubServer(stub_reply) as stub:
+        code, printed = _eval(
+            data_dir,
+            cases,
+            "--compare",
+            "--llm-backend",
+            "openai",
+            "--llm-base-url",
+            stub.url,
+            "--llm-model",
+            "stub",
+            "--json",
+            str(metrics_path),
+        )
+    assert code == 0 and len(stub.requests) == 3
+    assert "R@5" in printed and "refusal recall" not in printed  # answers only side by side
+    header = next(line for line in printed.splitlines() if "extractive" in line.split())
+    assert header.split() == ["extractive", "generative"]
+    assert "answers from the same passages (generative: openai:stub)" in printed
+    m = json.loads(metrics_path.read_text(encoding="utf-8"))
+    assert m["recall_at_1"] == 1.0 and m["answer_contains"] is None
+    assert m["model"] == "openai:stub"
+    for name in ("extractive", "generative"):
+        answers = m["answerers"][name]
+        assert answers["asked"] == 3 and answers["refused"] == 1
+        assert answers["answer_contains"] == 1.0 and answers["citation_verified"] == 1.0
+        assert answers["fallbacks"] == 0 and answers["p95_ms"] >= answers["p50_ms"]
+
+    rows = [json.loads(line) for line in (tmp_path / "out" / "compare-cases.jsonl").open()]
+    assert "answer" not in rows[0]
+    generative = rows[1]["answers"]["generative"]
+    assert generative["answer"] == OPSLAG and generative["fell_back"] is False
+    assert all(c["verified"] for c in generative["citations"])
+    assert rows[2]["answers"]["extractive"]["refused"] is True
+
+
+def test_eval_compare_without_a_model_is_a_usage_error(
+    data_dir: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("INKOOP_LLM_BACKEND", raising=False)
+    cases = tmp_path / "cases.json"
+    cases.write_text(json.dumps(E2E_CASES), encoding="utf-8")
+    assert _eval(data_dir, cases, "--compare")[0] == 2
+    assert "--compare needs a language model" in capsys.readouterr().err

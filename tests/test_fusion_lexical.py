@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from index.fusion import reciprocal_rank_fusion
+from index.fusion import reciprocal_rank_fusion, zscore_fusion
 from index.lexical import BM25Index, fingerprint, load_or_build, tokenize
 from ingest.models import Chunk
 
@@ -47,6 +47,15 @@ def test_rrf_edge_cases() -> None:
     assert reciprocal_rank_fusion([["a", "b"]], k=0) == [("a", 1.0), ("b", 0.5)]
     with pytest.raises(ValueError, match="one weight per ranking"):
         reciprocal_rank_fusion([["a"], ["b"]], weights=[1.0])
+
+
+def test_zscore_a_single_lexical_hit_beats_what_only_the_dense_side_found() -> None:
+    # A word in one passage only: its lone BM25 score has no spread, yet it must count.
+    dense = {"x": 0.9, "y": 0.5, "z": 0.1}
+    fused = zscore_fusion([{"hit": 7.3}, dense], weights=[1.0, 0.3])
+    assert fused[0][0] == "hit"
+    tied = zscore_fusion([{"a": 2.0, "b": 2.0}, {"c": 0.4, "d": 0.2}], weights=[1.0, 0.3])
+    assert [item for item, _ in tied][:2] == ["a", "b"]
 
 
 # --- Dutch tokenizer --------------------------------------------------------------------------

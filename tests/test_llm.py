@@ -1,24 +1,26 @@
 """The chat backends for real, over loopback: a stub OpenAI-compatible (and Ollama) server started
-by the test, a closed port, a server too slow to answer; and `inkoop ask` with a backend."""
+by the test, whole and streamed, a closed port, a server too slow to answer or one that breaks
+off mid-stream; and `inkoop ask` with a backend."""
 
 from __future__ import annotations
 
 import json
 import os
-import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Iterator, Sequence
 from io import StringIO
 from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers_llm import CANNED, StubServer, pieces
 from helpers_net import free_port
 
 from assistant.citations import cited_keys, quote_on_page
 from assistant.cli import EXIT_OK, EXIT_USAGE, main
 from assistant.llm import (
     ChatMessage,
+    ChatModel,
+    LlamaCppChatModel,
     LLMConfigError,
     LLMError,
     OllamaChatModel,
@@ -31,66 +33,7 @@ from assistant.settings import Settings
 ROOT = Path(__file__).resolve().parents[1]
 LETTERS = ROOT / "corpus" / "raadsinformatiebrieven"
 QUESTION = "Wanneer gaan de nieuwe contracten voor ambulante jeugdhulp in?"
-CANNED = "De nieuwe contracten voor ambulante jeugdhulp gaan in op 1 januari 2026 [1]."
 NOTE = "hieronder de passages uit de documenten."
-
-
-class StubServer:
-    """Speaks /v1/chat/completions and /api/chat; replies with `reply`, after `delay` seconds."""
-
-    def __init__(self, reply: str = CANNED, delay: float = 0.0) -> None:
-        self.reply = reply
-        self.delay = delay
-        self.requests: list[tuple[str, dict[str, Any], dict[str, str]]] = []
-        stub = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                stub.requests.append((self.path, body, dict(self.headers)))
-                if stub.delay:
-                    threading.Event().wait(stub.delay)
-                if self.path == "/v1/chat/completions":
-                    payload: dict[str, Any] = {
-                        "id": "stub",
-                        "object": "chat.completion",
-                        "choices": [
-                            {
-                                "index": 0,
-                                "message": {"role": "assistant", "content": stub.reply},
-                                "finish_reason": "stop",
-                            }
-                        ],
-                    }
-                elif self.path == "/api/chat":
-                    payload = {"message": {"role": "assistant", "content": stub.reply}}
-                else:
-                    self.send_error(404)
-                    return
-                data = json.dumps(payload).encode()
-                try:
-                    self.send_response(200)
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", str(len(data)))
-                    self.end_headers()
-                    self.wfile.write(data)
-                except OSError:  # the client gave up (timeout test)
-                    pass
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    def __enter__(self) -> StubServer:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
 
 
 @pytest.fixture
@@ -138,6 +81,80 @@ def test_a_slow_server_is_a_timeout() -> None:
         model = OpenAIChatModel(slow.url, "m", timeout=0.2)
         with pytest.raises(LLMError, match=r"antwoordde niet binnen 0\.2 seconden"):
             model.chat(MESSAGES)
+
+
+def test_openai_backend_streams_server_sent_events(stub: StubServer) -> None:
+    model = OpenAIChatModel(stub.url, "stub-model", timeout=5)
+    streamed = list(model.stream(MESSAGES))
+    assert streamed == pieces(CANNED) and len(streamed) > 5
+    _, body, _ = stub.requests[0]
+    assert body["stream"] is True and body["messages"][1]["content"] == "Vraag?"
+
+
+def test_ollama_backend_streams_ndjson(stub: StubServer) -> None:
+    streamed = list(OllamaChatModel(stub.url, "qwen2.5:1.5b", timeout=5).stream(MESSAGES))
+    assert "".join(streamed) == CANNED and len(streamed) > 5
+    assert stub.requests[0][1]["stream"] is True
+
+
+@pytest.mark.parametrize("model_class", [OpenAIChatModel, OllamaChatModel])
+def test_a_stream_that_stalls_is_a_timeout_after_its_first_pieces(
+    model_class: type[OpenAIChatModel] | type[OllamaChatModel],
+) -> None:
+    with StubServer(stall_after=3, stall=2.0) as slow:
+        received: list[str] = []
+        with pytest.raises(LLMError, match=r"antwoordde niet binnen 0\.3 seconden"):
+            received.extend(model_class(slow.url, "m", timeout=0.3).stream(MESSAGES))
+    assert received == pieces(CANNED)[:3]
+
+
+@pytest.mark.parametrize("model_class", [OpenAIChatModel, OllamaChatModel])
+def test_a_stream_broken_off_is_an_error_not_a_short_reply(
+    model_class: type[OpenAIChatModel] | type[OllamaChatModel],
+) -> None:
+    with StubServer(cut_after=4) as cut, pytest.raises(LLMError, match="brak het antwoord af"):
+        list(model_class(cut.url, "m", timeout=5).stream(MESSAGES))
+
+
+def test_a_stream_from_a_closed_port_is_unreachable() -> None:
+    model = OllamaChatModel(f"http://127.0.0.1:{closed_port()}", "m", timeout=5)
+    with pytest.raises(LLMError, match="is niet bereikbaar"):
+        list(model.stream(MESSAGES))
+
+
+def test_a_model_without_its_own_stream_streams_its_whole_reply() -> None:
+    class Whole(ChatModel):
+        name = "whole"
+
+        def chat(self, messages: Sequence[ChatMessage]) -> str:
+            return CANNED
+
+    assert list(Whole().stream(MESSAGES)) == [CANNED]
+
+
+class FakeLlama:
+    """Stands in for `llama_cpp.Llama`: the chunks of `create_chat_completion(stream=True)`."""
+
+    def __init__(self, fail_after: int | None = None) -> None:
+        self.fail_after = fail_after
+
+    def create_chat_completion(self, messages: Any, temperature: float, stream: bool) -> Any:
+        assert stream and temperature == 0 and messages[1]["content"] == "Vraag?"
+        yield {"choices": [{"delta": {"role": "assistant"}}]}
+        for n, piece in enumerate(pieces(CANNED)):
+            if n == self.fail_after:
+                raise RuntimeError("llama_decode returned -3")
+            yield {"choices": [{"delta": {"content": piece}}]}
+        yield {"choices": [{"delta": {}, "finish_reason": "stop"}]}
+
+
+def test_llamacpp_streams_its_chunks_and_wraps_its_errors(tmp_path: Path) -> None:
+    model = LlamaCppChatModel(tmp_path / "model.gguf")
+    model._llama = FakeLlama()
+    assert list(model.stream(MESSAGES)) == pieces(CANNED)
+    model._llama = FakeLlama(fail_after=2)
+    with pytest.raises(LLMError, match=r"model\.gguf\) faalde: llama_decode returned -3"):
+        list(model.stream(MESSAGES))
 
 
 def test_base_url_without_a_path_means_v1() -> None:
@@ -274,3 +291,18 @@ def test_ask_with_the_installed_local_model(
     assert answer["citations"]
     for c in answer["citations"]:
         assert quote_on_page(c["quote"], letter_text(c["source"]))
+
+
+@pytest.mark.slow
+def test_the_installed_local_model_streams_what_it_would_say_whole() -> None:
+    pytest.importorskip("llama_cpp", reason="llama-cpp-python is not installed (pip '.[llm]')")
+    from assistant.model_install import default_model_path
+
+    path = Path(os.environ.get("INKOOP_LLM_MODEL") or default_model_path(ROOT / "data"))
+    if not path.is_file():
+        pytest.skip(f"no GGUF model at {path}; run `inkoop model install`")
+    model = LlamaCppChatModel(path, context=1024)
+    messages = [ChatMessage("user", "Noem drie kleuren van de Nederlandse vlag, kort.")]
+    streamed = list(model.stream(messages))
+    assert len(streamed) > 3
+    assert "".join(streamed) == model.chat(messages)

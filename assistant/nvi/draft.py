@@ -1,0 +1,175 @@
+"""Draft answers for NvI questions from the tender documents, with checked citations.
+
+A draft uses only `openbaar` documents: the nota van inlichtingen is published to every
+provider, so an answer may not rest on an internal document. The assistant's answerer
+writes it (extractive by default, generative when a backend is configured, its citations
+verified either way). A question the documents do not answer gets no text: it is flagged as
+a beleidsvraag, with the best passages beside it for the person who writes the answer.
+Earlier notes (documents of type "nota van inlichtingen") that answered a similar question
+are shown separately, marked as earlier answers.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import PurePath
+from typing import TYPE_CHECKING, Any
+
+from assistant.citations import normalize_ws, quote_on_page
+from assistant.extractive import ExtractiveAnswerer, ExtractiveSettings
+from assistant.nvi.models import BELEIDSVRAAG, NviError
+from assistant.sentences import sentences
+from index.filters import AANBIEDER, all_of
+from index.lexical import tokenize
+from index.retriever import RetrievedChunk
+from index.store import DocumentRecord
+from ingest.models import OPENBAAR
+
+if TYPE_CHECKING:
+    from assistant.service import Assistant
+
+NVI_TYPE = "nota van inlichtingen"
+_SECTION = re.compile(r"(?:§|par(?:agraaf|\.)?|hoofdstuk|artikel|art\.)?\s*(\d+(?:\.\d+)+)", re.I)
+_PASSAGE_WORDS = 70
+# A draft is read by staff before anything is published, so it may rest on less of the
+# question than a chat answer (0.55, a third missing). Measured on the 202 GGZ NvI questions
+# (asked sentences only): 41 drafts instead of 6, half of them citing the paragraph the
+# question is about; lower bars drafted more but from passages beside the point.
+DRAFT_SETTINGS = ExtractiveSettings(min_coverage=0.35, max_missing=0.5)
+
+
+@dataclass(frozen=True)
+class Draft:
+    answer: str
+    citations: tuple[dict[str, Any], ...]
+    passages: tuple[dict[str, Any], ...]
+    earlier: tuple[dict[str, Any], ...]
+    flags: tuple[str, ...]
+    drafted_by: str
+
+
+def matching_sources(records: Sequence[DocumentRecord], pattern: str) -> list[str]:
+    """The openbaar documents a project's document pattern names: comma-separated globs,
+    matched case-insensitively against the path, the file name and the title."""
+    globs = [g.strip().casefold() for g in pattern.split(",") if g.strip()]
+    found = []
+    for r in records:
+        if r.metadata.get("visibility") != OPENBAAR:
+            continue
+        names = [r.source, PurePath(r.source).name, r.title]
+        if not globs or any(fnmatch.fnmatch(n.casefold(), g) for g in globs for n in names):
+            found.append(r.source)
+    return found
+
+
+def search_query(question: str, location: str) -> str:
+    """The question, plus the paragraph it names, so the section boost can find it."""
+    m = _SECTION.search(location)
+    if m and m.group(1) not in question:
+        return f"{question} (paragraaf {m.group(1)})"
+    return question
+
+
+def asked_part(question: str) -> str:
+    """The sentences that ask something: providers put context first ("In paragraaf 2.7
+    staat ... Wij lezen dit als ... Klopt het dat ...?"), and the context's words would
+    count against every passage that answers the question itself."""
+    asked = [s for _, s in sentences(question) if s.rstrip().endswith("?")]
+    return " ".join(asked) if asked else question
+
+
+def passage(hit: RetrievedChunk, earlier: bool = False) -> dict[str, Any]:
+    c = hit.chunk
+    words = normalize_ws(c.text).split()
+    text = " ".join(words[:_PASSAGE_WORDS]) + (" …" if len(words) > _PASSAGE_WORDS else "")
+    return {
+        "source": c.source,
+        "title": c.title,
+        "page": c.page,
+        "section": c.section,
+        "heading": c.heading,
+        "text": text,
+        "score": round(hit.score, 4),
+        "earlier": earlier,
+    }
+
+
+def citation_verifies(assistant: Assistant, citation: Mapping[str, Any]) -> bool:
+    """The quote still occurs on its page in the document as indexed now (a re-ingested
+    document has a new id: its current version by source is checked)."""
+    quote = str(citation.get("quote", ""))
+    page = int(citation.get("page", 0) or 0)
+    doc_ids = [str(citation.get("doc_id", ""))] + [
+        d.doc_id for d in assistant.documents() if d.source == citation.get("source")
+    ]
+    return any(
+        quote_on_page(quote, assistant.index.page_text(doc_id, page))
+        for doc_id in doc_ids
+        if doc_id
+    )
+
+
+class Drafter:
+    def __init__(self, assistant: Assistant, passages: int = 3, earlier: int = 2) -> None:
+        self.assistant = assistant
+        # a configured language model drafts (its fallback is the chat's extractive answerer)
+        self.answerer = (
+            assistant.answerer
+            if assistant.answerer is not assistant.extractive
+            else ExtractiveAnswerer(
+                idf=lambda t: assistant.retriever.bm25.idf(t),
+                page_text=assistant.index.page_text,
+                settings=DRAFT_SETTINGS,
+            )
+        )
+        self.n_passages = passages
+        self.n_earlier = earlier
+
+    def sources(self, pattern: str) -> list[str]:
+        sources = matching_sources(self.assistant.documents(), pattern)
+        if not sources:
+            raise NviError(
+                f"Geen openbaar geïndexeerd document past bij '{pattern or '*'}'. Ingest de "
+                "aanbestedingsstukken met --visibility openbaar, of pas de documenten van het "
+                "project aan."
+            )
+        return sources
+
+    def draft(self, question: str, location: str, sources: Sequence[str]) -> Draft:
+        a = self.assistant
+        query = search_query(question, location)
+        where = {"source": {"$in": list(sources)}}
+        hits = a.search(query, None, where, AANBIEDER)
+        generative = a.answerer is not a.extractive
+        answer = self.answerer.answer(question if generative else asked_part(question), hits)
+        drafted_by = "generatief" if generative else "extractief"
+        cited = {(c.source, c.page) for c in answer.citations}
+        used = [h for h in hits if (h.chunk.source, h.chunk.page) in cited]
+        others = [h for h in hits if h not in used]
+        passages = [passage(h) for h in (used + others)[: max(self.n_passages, len(used))]]
+        earlier = self._earlier(question, sources)
+        if answer.refused:
+            return Draft("", (), tuple(passages), earlier, (BELEIDSVRAAG,), drafted_by)
+        citations = tuple({**c.to_dict(), "doc_id": c.doc_id} for c in answer.citations)
+        return Draft(answer.answer, citations, tuple(passages), earlier, (), drafted_by)
+
+    def _earlier(self, question: str, sources: Sequence[str]) -> tuple[dict[str, Any], ...]:
+        """Passages of earlier notes that share most of the question's weighted words."""
+        where = all_of({"meta_type": {"$eq": NVI_TYPE}}, {"source": {"$nin": list(sources)}})
+        hits = self.assistant.search(question, 2 * self.n_earlier, where, AANBIEDER)
+        terms = set(tokenize(question))
+        if not terms:
+            return ()
+        bm25 = self.assistant.retriever.bm25
+        weights = {t: max(bm25.idf(t), 0.0) for t in terms}
+        total = sum(weights.values()) or 1.0
+        out = []
+        for hit in hits:
+            found = set(tokenize(hit.chunk.text))
+            share = sum(w for t, w in weights.items() if t in found) / total
+            if share >= 0.6:
+                out.append(passage(hit, earlier=True))
+        return tuple(out[: self.n_earlier])

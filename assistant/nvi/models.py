@@ -1,0 +1,77 @@
+"""Shapes shared by the NvI workbench modules; no I/O here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+# The life of an answer: nieuw (no draft yet) -> concept -> gecontroleerd -> definitief.
+NIEUW = "nieuw"
+CONCEPT = "concept"
+GECONTROLEERD = "gecontroleerd"
+DEFINITIEF = "definitief"
+STATUSES = (NIEUW, CONCEPT, GECONTROLEERD, DEFINITIEF)
+
+# Flags a draft or a review can raise; shown to staff, never exported.
+BELEIDSVRAAG = "beleidsvraag — handmatig beantwoorden"
+
+
+class NviError(ValueError):
+    """A problem a staff member can fix; the message is Dutch and says what to do."""
+
+
+@dataclass(frozen=True)
+class ImportedQuestion:
+    """One question row as read from a file, before it has a number in a project."""
+
+    row: int  # 1-based row/line in the file (header included), for messages
+    text: str  # the question itself (vraag)
+    nr: str = ""  # the number in the file, as written ('' when none)
+    document: str = ""  # which tender document it is about
+    location: str = ""  # paragraaf/pagina/artikel as written
+    provider: str = ""  # who asked; stored, never exported
+    answer: str = ""  # an answer column already in the file (an earlier NvI)
+
+
+@dataclass(frozen=True)
+class ImportProblem:
+    row: int  # 0 for the file as a whole
+    message: str  # Dutch
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    questions: tuple[ImportedQuestion, ...]
+    problems: tuple[ImportProblem, ...] = ()  # rows skipped, with why
+    columns: dict[str, str] = field(default_factory=dict)  # field -> header it came from
+    empty_rows: int = 0
+    notes: tuple[str, ...] = ()  # e.g. "gelezen als Windows-1252"
+
+
+@dataclass(frozen=True)
+class ExportRow:
+    """One question of the exported note; the text is already anonymised."""
+
+    nr: int
+    document: str
+    location: str
+    question: str
+    answer: str
+    sources: tuple[str, ...] = ()  # "Titel, p. 12, § 2.7" per citation key, in key order
+    status: str = DEFINITIEF
+
+
+@dataclass(frozen=True)
+class ExportMeta:
+    name: str  # the tender / project name
+    date: str  # ISO date of the export
+    deadline: str = ""
+    documents: str = ""  # the tender documents the note is about
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "date": self.date,
+            "deadline": self.deadline,
+            "documents": self.documents,
+        }

@@ -1,0 +1,222 @@
+"""Crash safety with real processes: `inkoop ingest` killed with SIGKILL mid-run and then run to
+the end gives exactly the index a clean ingest builds — same registry, same chunk ids, no
+orphans — for a first ingest and for a re-ingest of changed files.
+
+The kill moments are random but seeded, taken from the ingest's own progress bar (files done)
+plus a small delay, so they land between and inside documents. Hashing embedder, real Chroma.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from helpers_pdf import text_pdf
+
+from assistant.service import Assistant, open_index
+from assistant.settings import Settings
+from index.embedders import make_embedder
+from index.indexer import IngestReport
+from ingest.models import OPENBAAR
+from ingest.readers import file_id
+
+ROOT = Path(__file__).resolve().parents[1]
+FILES = 30
+PDFS = 5  # multi-page files: their pages are stored apart from their chunks
+WORDS = [
+    "aanbieder", "gemeente", "jeugdhulp", "perceel", "levering", "contract", "tarief",
+    "rapportage", "termijn", "kwaliteit", "zorg", "cliënt", "begeleiding", "indicatie", "budget",
+    "verantwoording", "uitvoering", "planning", "overleg", "regio", "inschrijving", "gunning",
+    "eisen", "wensen", "criteria", "bewijs", "verklaring", "toezicht",
+]  # fmt: skip
+PROGRESS = re.compile(rb"(\d+)/(\d+) \[")
+KILL_SEEDS = (11, 23, 37)  # each picks a file count and a delay for its kill
+
+
+def sentence(rng: random.Random, n: int) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(n)).capitalize() + "."
+
+
+def write_doc(folder: Path, i: int, version: int = 0) -> Path:
+    """Document `i` of the corpus; another `version` is another text under the same name."""
+    rng = random.Random(1000 * version + i)
+    if i < PDFS:
+        pages = [[sentence(rng, 12) for _ in range(8)] for _ in range(3)]
+        return text_pdf(folder / f"doc{i:02d}.pdf", pages)
+    parts = [f"# Document {i} versie {version}"]
+    for s in range(1, 6):
+        parts += [f"## {s} Paragraaf {s}", " ".join(sentence(rng, 15) for _ in range(8))]
+    path = folder / f"doc{i:02d}.md"
+    path.write_text("\n\n".join(parts) + "\n", encoding="utf-8")
+    return path
+
+
+def make_corpus(folder: Path) -> Path:
+    folder.mkdir(parents=True)
+    for i in range(FILES):
+        write_doc(folder, i)
+    return folder
+
+
+def env() -> dict[str, str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("INKOOP_")}
+    return {**clean, "INKOOP_EMBEDDING_MODEL": "hashing", "TOKENIZERS_PARALLELISM": "false"}
+
+
+def ingest_argv(folder: Path, data: Path) -> list[str]:
+    cmd = [sys.executable, "-m", "assistant.cli", "ingest", str(folder), "--data-dir", str(data)]
+    return [*cmd, "--visibility", OPENBAAR]
+
+
+@dataclass(frozen=True)
+class Kill:
+    files_done: int  # what the progress bar showed when the kill was sent
+    delay: float
+
+
+def ingest_and_kill(folder: Path, data: Path, seed: int) -> Kill:
+    """Start `inkoop ingest`, SIGKILL it once the progress bar passes a seeded file count."""
+    rng = random.Random(seed)
+    target, delay = rng.randrange(3, FILES - 10), rng.uniform(0.0, 0.08)
+    proc = subprocess.Popen(
+        ingest_argv(folder, data), cwd=ROOT, env=env(), stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )  # fmt: skip
+    done = [0]
+
+    def watch() -> None:  # tqdm redraws "n/30 [...]" on stderr as files finish
+        assert proc.stderr is not None
+        tail = b""
+        while chunk := proc.stderr.read1(4096):
+            tail = (tail + chunk)[-200:]
+            found = PROGRESS.findall(tail)
+            if found:
+                done[0] = int(found[-1][0])
+
+    reader = threading.Thread(target=watch, daemon=True)
+    reader.start()
+    try:
+        deadline = time.monotonic() + 120
+        while done[0] < target and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.002)
+        seen = done[0]
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+    finally:
+        proc.wait(timeout=30)
+        reader.join(timeout=10)
+    if proc.returncode != -signal.SIGKILL:
+        pytest.fail(f"ingest ended (exit {proc.returncode}) before the kill at {target} files")
+    return Kill(seen, delay)
+
+
+def cli_ingest(folder: Path, data: Path) -> None:
+    """A whole `inkoop ingest` in a child process (this one must not hold the data dir yet)."""
+    done = subprocess.run(
+        ingest_argv(folder, data), cwd=ROOT, env=env(), capture_output=True, text=True, timeout=180
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def ingest_here(folder: Path, data: Path) -> IngestReport:
+    """An uninterrupted ingest in this process, with the children's working directory (the
+    source names, and so the chunk ids, are paths relative to it where they can be). From
+    here on this process holds the data dir."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.chdir(ROOT)
+        assistant = Assistant(Settings(data_dir=data, embedding_model="hashing"))
+        report = assistant.ingest([folder], visibility=OPENBAAR)
+    assert not report.problems, report.problems
+    return report
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    registry: dict[str, tuple[object, ...]]  # source -> the record, all but its timestamp
+    chunk_ids: list[str]
+
+
+def snapshot(data: Path) -> Snapshot:
+    """What the index holds, checked for duplicates and orphans on the way."""
+    index = open_index(Settings(data_dir=data, embedding_model="hashing"), make_embedder("hashing"))
+    records = index.documents()
+    chunks = list(index.all_chunks())
+    ids = [c.chunk_id for c in chunks]
+    assert len(ids) == len(set(ids)), "duplicate chunk ids"
+    assert index.count() == len(ids), "chunks of unregistered documents (orphans)"
+    assert index.repair() == 0, "orphan chunks or pages left behind"
+    sources = [r.source for r in records]
+    assert len(sources) == len(set(sources)), "a source registered twice"
+    for record in records:
+        own = [c for c in chunks if c.doc_id == record.doc_id]
+        assert len(own) == record.chunks, record.source
+        for page in range(1, record.pages + 1):
+            assert index.page_text(record.doc_id, page), (record.source, page)
+    registry = {
+        r.source: (r.doc_id, r.title, r.kind, r.pages, r.chunks, sorted(r.metadata.items()))
+        for r in records
+    }
+    return Snapshot(registry, sorted(ids))
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_corpus(tmp_path_factory.mktemp("crash") / "docs")
+
+
+@pytest.fixture(scope="module")
+def clean(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Snapshot:
+    data = tmp_path_factory.mktemp("clean-data")
+    assert len(ingest_here(corpus, data).added) == FILES
+    return snapshot(data)
+
+
+@pytest.mark.parametrize("seed", KILL_SEEDS)
+def test_a_killed_ingest_run_again_equals_a_clean_ingest(
+    seed: int, corpus: Path, clean: Snapshot, tmp_path: Path
+) -> None:
+    data = tmp_path / "data"
+    kill = ingest_and_kill(corpus, data, seed)
+    report = ingest_here(corpus, data)
+    print(
+        f"killed at {kill.files_done}/{FILES} files +{kill.delay:.3f}s; the rerun repaired "
+        f"{report.repaired}, added {len(report.added)}"
+    )
+    assert len(report.added) + len(report.unchanged) == FILES
+    assert snapshot(data) == clean
+
+
+def test_a_killed_reingest_of_changed_files_equals_a_clean_ingest(tmp_path: Path) -> None:
+    folder = make_corpus(tmp_path / "docs")
+    data = tmp_path / "data"
+    cli_ingest(folder, data)
+    changed = list(range(0, FILES, 3))  # PDFs and Markdown files, spread over the run
+    for i in changed:
+        write_doc(folder, i, version=1)
+    kill = ingest_and_kill(folder, data, seed=53)
+    report = ingest_here(folder, data)
+    print(
+        f"re-ingest killed at {kill.files_done}/{FILES} +{kill.delay:.3f}s; the rerun repaired "
+        f"{report.repaired}, replaced {len(report.replaced)}"
+    )
+    assert len(report.replaced) + len(report.unchanged) == FILES and not report.added
+    again = ingest_here(folder, data)  # settled: a third run is a no-op
+    assert again.replaced == again.added == [] and again.repaired == 0
+
+    reference = tmp_path / "clean"
+    ingest_here(folder, reference)
+    got = snapshot(data)
+    assert got == snapshot(reference)
+    # every registered document is the file as it is now: no old version lingers
+    assert {doc_id for doc_id, *_ in got.registry.values()} == {
+        file_id(path) for path in folder.iterdir()
+    }
