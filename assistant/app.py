@@ -108,8 +108,13 @@ def servable_files(assistant: Assistant, audience: str = AANBIEDER) -> dict[str,
 
 def launch_options(assistant: Assistant) -> dict[str, Any]:
     """Keyword arguments for `Blocks.launch`: serve the ingested documents and nothing else."""
+    from gradio.utils import get_upload_folder
+
     return {
         "allowed_paths": sorted(str(p) for p in servable_files(assistant).values()),
+        # Gradio serves any file under its upload folder from every app, and the staff page's
+        # exports and uploaded question lists land there; the provider chat serves no such file.
+        "blocked_paths": [get_upload_folder()],
         "share": False,
         "show_error": False,
         "footer_links": ["api", "settings"],
@@ -135,6 +140,7 @@ def render_sources(citations: tuple[Citation, ...], files: dict[str, Path]) -> s
             place.append(c.section)
         if c.heading:
             place.append(c.heading)
+        file_name = Path(c.source).name  # not the server's folders
         path = files.get(c.source)
         link = (
             f'<a class="bron-link" href="{html.escape(file_link(path, c.page))}" '
@@ -146,7 +152,7 @@ def render_sources(citations: tuple[Citation, ...], files: dict[str, Path]) -> s
         items.append(
             f'<li class="bron" id="bron-{c.key}" data-testid="bron">'
             f'<div class="bron-kop">[{c.key}] {html.escape(c.title or c.source)}</div>'
-            f'<div class="bron-plaats">{html.escape(" — ".join([*place, c.source]))}</div>'
+            f'<div class="bron-plaats">{html.escape(" — ".join([*place, file_name]))}</div>'
             f"<blockquote>“{html.escape(c.quote)}”</blockquote>{link}</li>"
         )
     return f'<ol class="bronnen-lijst">{"".join(items)}</ol>'
@@ -291,7 +297,7 @@ def render_timeline(steps: list[DatedStatement], files: dict[str, Path]) -> str:
             f'<span class="status status-{status}">'
             f"{html.escape(STATUS_LABELS.get(s.status, s.status))}</span></div>"
             f'<div class="stap-tekst">{html.escape(s.statement)}</div>'
-            f'<div class="stap-bron">{html.escape(ref)} ({html.escape(s.source)}'
+            f'<div class="stap-bron">{html.escape(ref)} ({html.escape(Path(s.source).name)}'
             f"{f', pagina {s.page}' if paged else ''})</div>"
             f"<blockquote>“{html.escape(s.quote)}”</blockquote>{link}</li>"
         )

@@ -311,7 +311,7 @@ def build_staff_app(page: StaffPage, assistant: Assistant | None = None) -> gr.B
                 with gr.Row(equal_height=False):
                     with gr.Column(scale=3):
                         with gr.Row():
-                            nr = gr.Number(label="Vraagnummer", precision=0, minimum=1)
+                            nr = gr.Number(label="Vraagnummer", value=None, precision=0)
                             load = gr.Button("Openen")
                         answer = gr.Textbox(label="Antwoord", lines=8, elem_id="nvi-antwoord")
                         status = gr.Radio(list(REVIEW_STATUSES), value=CONCEPT, label="Status")
@@ -372,11 +372,16 @@ def build_staff_app(page: StaffPage, assistant: Assistant | None = None) -> gr.B
             first = int(str(rows[row][0]).split(",")[0])
             return (first, *page.load(p, first)[:4])
 
-        def on_save(p: str, n: Any, a: str, s: str, w: str, v: Any) -> tuple[str, Any, list[Row]]:
+        def on_save(
+            p: str, n: Any, a: str, s: str, w: str, v: Any
+        ) -> tuple[str, Any, list[Row], str]:
             text, new_version = page.save(p, n, a, s, w, v)
-            return text, new_version, page.table(p)
+            return text, new_version, page.table(p), page.load(p, n)[0]
 
         app.load(fill_name, inputs=[who], outputs=[who], queue=False)
+        # The projects as they are now, not when the page was built, and the table of the
+        # preselected one (a `change` never fires for a value that is already shown).
+        app.load(guard(on_refresh, (gr.update(), [], [])), [project], [project, table, inbox])
         refresh.click(guard(on_refresh, (gr.update(), [], [])), [project], [project, table, inbox])
         project.change(guard(page.table, []), [project], [table])
         create.click(
@@ -403,9 +408,9 @@ def build_staff_app(page: StaffPage, assistant: Assistant | None = None) -> gr.B
             [nr, overview, answer, status, version],
         )
         save.click(
-            guard(on_save, ("", gr.update(), gr.update())),
+            guard(on_save, ("", gr.update(), gr.update(), gr.update())),
             [project, nr, answer, status, who, version],
-            [line, version, table],
+            [line, version, table, overview],
         )
         merge.click(guard(page.merge, ""), [project, merge_nrs, who], [message]).then(
             guard(page.table, []), [project], [table]

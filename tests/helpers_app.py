@@ -1,14 +1,19 @@
-"""Run the Gradio app on a free loopback port for a test."""
+"""Run the Gradio apps (provider chat, staff page) on a free loopback port for a test."""
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from helpers_net import free_port
 
 from assistant.app import build_app, launch_options
 from assistant.service import Assistant
+
+if TYPE_CHECKING:
+    from assistant.nvi.workbench import Workbench
 
 
 @contextlib.contextmanager
@@ -22,6 +27,30 @@ def running_app(assistant: Assistant) -> Iterator[str]:
         prevent_thread_lock=True,
         quiet=True,
         **launch_options(assistant),
+    )
+    try:
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        app.close()
+
+
+@contextlib.contextmanager
+def running_staff_page(
+    bench: Workbench, data_dir: Path, assistant: Assistant | None, password: str
+) -> Iterator[str]:
+    """The staff page served in the background behind Gradio's login (any name, `password`),
+    as `inkoop serve --staff-port` serves it; yields its base URL and closes it afterwards."""
+    from assistant.staff_app import staff_auth, staff_page  # imports gradio
+
+    app, options = staff_page(bench, data_dir, assistant)
+    port = free_port()
+    app.launch(
+        server_name="127.0.0.1",
+        server_port=port,
+        prevent_thread_lock=True,
+        quiet=True,
+        auth=staff_auth("127.0.0.1", password),
+        **options,
     )
     try:
         yield f"http://127.0.0.1:{port}/"
