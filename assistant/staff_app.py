@@ -23,9 +23,10 @@ import gradio as gr
 
 from assistant.app import add_question_tabs, servable_files
 from assistant.nvi.importer import parse_columns
-from assistant.nvi.models import CONCEPT, DEFINITIEF, GECONTROLEERD, NviError
+from assistant.nvi.models import STATUSES, NviError, vragen
+from assistant.nvi.review import warnings
 from assistant.nvi.store import Group
-from assistant.nvi.workbench import Review, Workbench, source_label
+from assistant.nvi.workbench import Review, Workbench, export_name, source_label
 from index.filters import MEDEWERKER
 
 if TYPE_CHECKING:
@@ -37,7 +38,7 @@ TITLE = "Inkoopassistent — medewerkers"
 UPLOAD_TYPES = (".csv", ".xlsx", ".docx")
 MAX_UPLOAD = "5mb"  # Gradio refuses larger uploads before they reach a handler
 ERROR = "Er ging iets mis; de fout is gelogd. Probeer het opnieuw."
-REVIEW_STATUSES = (CONCEPT, GECONTROLEERD, DEFINITIEF)
+REVIEW_STATUSES = STATUSES  # nieuw = still to be answered
 TABLE_HEADERS = ["Nr.", "Status", "Vraag", "Antwoord", "Let op"]
 PICK = "Kies een NvI-project (of maak er een) en laad een vraag."
 CSS = """
@@ -67,6 +68,19 @@ def parse_numbers(text: str) -> list[int]:
     if rest or not found:
         raise NviError("Typ vraagnummers, bijvoorbeeld: 3, 7, 12.")
     return found
+
+
+def question_number(value: object) -> int:
+    """The question number a field holds (Gradio gives floats, or None when empty)."""
+    if value is None or value == "":
+        raise NviError("Typ het nummer van een vraag (of klik een rij in de tabel).")
+    try:
+        number = float(str(value).strip())
+    except ValueError:
+        raise NviError(f"'{value}' is geen vraagnummer.") from None
+    if number != number or number < 1 or number != int(number):  # NaN, 0, 3.7
+        raise NviError(f"'{value}' is geen vraagnummer; typ een heel getal, zoals 3.")
+    return int(number)
 
 
 def render_review(review: Review) -> str:
@@ -121,7 +135,7 @@ class StaffPage:
         return [p.name for p in self.bench.store.projects()]
 
     def create(self, name: str, documents: str, deadline: str) -> tuple[str, list[str]]:
-        project = self.bench.new(name, documents or "", deadline or "")
+        project = self.bench.new(name or "", documents or "", deadline or "")
         return f"Project '{project.name}' aangemaakt.", self.project_names()
 
     def import_file(self, project: str, upload: str | None, columns: str) -> str:
@@ -134,25 +148,25 @@ class StaffPage:
             raise NviError("Alleen CSV-, XLSX- en DOCX-bestanden kunnen worden geïmporteerd.")
         specs = [part for part in re.split(r"[;\n]", columns or "") if part.strip()]
         done = self.bench.import_file(project, path, parse_columns(specs) or None)
-        lines = [f"{len(done.added.nrs)} vragen geïmporteerd uit {_e(path.name)}."]
+        lines = [f"{vragen(len(done.added.nrs))} geïmporteerd uit {_e(path.name)}."]
         if done.added.duplicates:
             lines.append(f"{len(done.added.duplicates)} stonden er al in.")
         if done.result.empty_rows:
             lines.append(f"{done.result.empty_rows} lege rijen overgeslagen.")
-        lines += [f"Rij {p.row}: {_e(p.message)}" for p in done.result.problems]
+        lines += [_e(p.message) for p in done.result.problems]  # each names its row
         lines += [_e(n) for n in done.result.notes]
         return "\n\n".join(lines)
 
     def cluster(self, project: str) -> str:
-        moved, count = self.bench.cluster(self._need(project))
-        return f"{moved} vragen bij een gelijke vraag gezet; {count} te beantwoorden groepen."
+        moved, count, reset = self.bench.cluster(self._need(project))
+        text = f"{vragen(moved)} bij een gelijke vraag gezet; {count} te beantwoorden groepen."
+        if reset:
+            listed = ", ".join(map(str, reset))
+            text += f" Let op: het antwoord op vraag {listed} is terug naar concept."
+        return text
 
     def draft(self, project: str, progress: Callable[[int, int], None] | None = None) -> str:
-        done = self.bench.draft(self._need(project), progress=progress)
-        return (
-            f"{len(done.answered)} concepten met bronnen, {len(done.policy)} beleidsvragen "
-            f"(handmatig beantwoorden), {len(done.kept)} bestaande antwoorden ongemoeid gelaten."
-        )
+        return self.bench.draft(self._need(project), progress=progress).summary()
 
     def table(self, project: str) -> list[Row]:
         """One row per group: numbers, status, first question, answer, and warnings (without
@@ -161,26 +175,25 @@ class StaffPage:
             return []
         rows = []
         for g in self.bench.groups(project):
-            review = self.bench.review(project, g.nr, check=False)
+            found = warnings(
+                g.answer, g.status, [q.text for q in g.questions], g.citations, g.flags
+            )
             rows.append(
                 [
                     ", ".join(map(str, g.nrs)),
                     g.status,
                     _short(g.lead.text),
                     _short(g.answer) or "—",
-                    "; ".join(_short(w, 40) for w in review.warnings),
+                    "; ".join(_short(w, 40) for w in found),
                 ]
             )
         return rows
 
     def load(self, project: str, nr: int | float | None) -> tuple[str, str, str, int, str]:
         """The editor for the group of question `nr`: overview, answer, status, version."""
-        if nr is None or int(nr) < 1:
-            raise NviError("Typ het nummer van een vraag.")
-        review = self.bench.review(self._need(project), int(nr))
+        review = self.bench.review(self._need(project), question_number(nr))
         g = review.group
-        status = g.status if g.status in REVIEW_STATUSES else CONCEPT
-        return render_review(review), g.answer, status, g.version, self._line(g)
+        return render_review(review), g.answer, g.status, g.version, self._line(g)
 
     def save(
         self,
@@ -191,9 +204,8 @@ class StaffPage:
         who: str,
         version: int | None,
     ) -> tuple[str, int]:
-        if nr is None:
-            raise NviError("Laad eerst een vraag.")
-        g = self.bench.set(self._need(project), int(nr), who or "", status, answer, version)
+        number = question_number(nr)
+        g = self.bench.set(self._need(project), number, who or "", status, answer or "", version)
         return f"Opgeslagen: {self._line(g)}", g.version
 
     def merge(self, project: str, numbers: str, who: str) -> str:
@@ -201,19 +213,18 @@ class StaffPage:
         return f"Samen beantwoord: vragen {', '.join(map(str, g.nrs))}."
 
     def split(self, project: str, nr: int | float | None, who: str) -> str:
-        if nr is None:
-            raise NviError("Laad eerst een vraag.")
-        self.bench.split(self._need(project), int(nr), who or "")
-        return f"Vraag {int(nr)} wordt apart beantwoord."
+        number = question_number(nr)
+        self.bench.split(self._need(project), number, who or "")
+        return f"Vraag {number} wordt apart beantwoord."
 
     def export(self, project: str, fmt: str, include_all: bool) -> tuple[str, str]:
         """Write the note to a fresh file under the export folder; (download path, message)."""
         name = self._need(project)
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        slug = re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-")[:60] or "nvi"
-        folder = self.export_dir / stamp
-        path, count = self.bench.export(name, fmt, folder / f"NvI-{slug}.{fmt}", include_all)
-        return str(path), f"{count} vragen geëxporteerd ({fmt})."
+        if not fmt:
+            raise NviError("Kies een formaat: docx, md of csv.")
+        folder = self.export_dir / datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+        path, count = self.bench.export(name, fmt, folder / export_name(name, fmt), include_all)
+        return str(path), f"{vragen(count)} geëxporteerd ({fmt})."
 
     def inbox(self) -> list[Row]:
         return [[c.id, c.asked, c.last_at[:10], c.question] for c in self.bench.store.candidates()]
@@ -221,7 +232,7 @@ class StaffPage:
     def take(self, project: str, ids: str, who: str) -> str:
         store = self.bench.store
         added = store.take_candidates(store.project(self._need(project)), parse_numbers(ids), who)
-        return f"{len(added.nrs)} vragen uit de inbox toegevoegd aan het project."
+        return f"{vragen(len(added.nrs))} uit de inbox toegevoegd aan het project."
 
     def _need(self, project: str) -> str:
         if not project:
@@ -314,7 +325,7 @@ def build_staff_app(page: StaffPage, assistant: Assistant | None = None) -> gr.B
                             nr = gr.Number(label="Vraagnummer", value=None, precision=0)
                             load = gr.Button("Openen")
                         answer = gr.Textbox(label="Antwoord", lines=8, elem_id="nvi-antwoord")
-                        status = gr.Radio(list(REVIEW_STATUSES), value=CONCEPT, label="Status")
+                        status = gr.Radio(list(REVIEW_STATUSES), value=None, label="Status")
                         version = gr.State(None)
                         with gr.Row():
                             save = gr.Button("Opslaan", variant="primary")

@@ -290,7 +290,7 @@ def test_staff_review_a_draft_and_export_the_note(browser: Any, staff_site: Staf
         page.get_by_role("radio", name="md").check()
         page.get_by_role("button", name="Exporteren", exact=True).click()
         expect(page.locator("#nvi-melding")).to_contain_text(
-            "1 vragen geëxporteerd (md).", timeout=TIMEOUT_MS
+            "1 vraag geëxporteerd (md).", timeout=TIMEOUT_MS
         )
         link = page.locator("a[download]")
         expect(link).to_have_count(1, timeout=TIMEOUT_MS)

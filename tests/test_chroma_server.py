@@ -21,6 +21,7 @@ LETTERS = ROOT / "corpus" / "raadsinformatiebrieven"
 
 INGEST = ["ingest", str(LETTERS), "--json", "--visibility", "openbaar"]
 
+
 @pytest.fixture(scope="module")
 def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     chroma = Path(sys.executable).with_name("chroma")
@@ -29,9 +30,18 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = free_port()
     path = tmp_path_factory.mktemp("chroma-server")
     proc = subprocess.Popen(
-        [str(chroma if chroma.exists() else "chroma"), "run", "--path", str(path),
-         "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            str(chroma if chroma.exists() else "chroma"),
+            "run",
+            "--path",
+            str(path),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     if not wait_for_port(port, 30, proc):
         proc.kill()

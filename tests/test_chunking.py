@@ -14,9 +14,32 @@ from ingest.models import PAGE_SEPARATOR, Chunk, Heading, Page, SourceDocument
 
 WORD = re.compile(r"\S+")
 VOCAB = [
-    "gemeente", "koopt", "jeugdhulp", "in", "het", "tarief", "wordt", "jaarlijks", "geïndexeerd",
-    "aanbieder", "levert", "zorg", "binnen", "vijf", "werkdagen", "contract", "2025", "€", "45,00",
-    "Wmo", "toewijzing", "declaratie", "(stap", "3)", "’s-Hertogenbosch", "budget",
+    "gemeente",
+    "koopt",
+    "jeugdhulp",
+    "in",
+    "het",
+    "tarief",
+    "wordt",
+    "jaarlijks",
+    "geïndexeerd",
+    "aanbieder",
+    "levert",
+    "zorg",
+    "binnen",
+    "vijf",
+    "werkdagen",
+    "contract",
+    "2025",
+    "€",
+    "45,00",
+    "Wmo",
+    "toewijzing",
+    "declaratie",
+    "(stap",
+    "3)",
+    "’s-Hertogenbosch",
+    "budget",
 ]
 MERGE_BELOW = 12  # documented: a section of fewer words joins the next one
 
@@ -136,9 +159,7 @@ chunk_settings = st.one_of(
         st.integers(3, 25),
     ),
 )
-PROPERTY = settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 # --- properties -------------------------------------------------------------------------------
@@ -193,9 +214,7 @@ def test_no_chunk_crosses_a_section_boundary(doc: SourceDocument, cfg: ChunkSett
 
 @PROPERTY
 @given(documents(), chunk_settings)
-def test_pages_are_monotonic_and_match_the_offsets(
-    doc: SourceDocument, cfg: ChunkSettings
-) -> None:
+def test_pages_are_monotonic_and_match_the_offsets(doc: SourceDocument, cfg: ChunkSettings) -> None:
     chunks = chunk_document(doc, cfg)
     pages = [c.page for c in chunks]
     assert pages == sorted(pages)
@@ -265,9 +284,14 @@ def _doc(pages: list[str], heads: list[tuple[str, str, str]]) -> SourceDocument:
     """Headings given as (section, title, the text it starts at) on the joined pages."""
     text = PAGE_SEPARATOR.join(pages)
     headings = tuple(Heading(text.index(at), section, title) for section, title, at in heads)
-    return SourceDocument("a" * 32, "wet.md", "Jeugdwet", "md", tuple(
-        Page(i, t) for i, t in enumerate(pages, start=1)
-    ), headings=headings)
+    return SourceDocument(
+        "a" * 32,
+        "wet.md",
+        "Jeugdwet",
+        "md",
+        tuple(Page(i, t) for i, t in enumerate(pages, start=1)),
+        headings=headings,
+    )
 
 
 def test_a_heading_only_section_joins_the_next_section() -> None:

@@ -63,8 +63,14 @@ def test_zscore_a_single_lexical_hit_beats_what_only_the_dense_side_found() -> N
 
 @pytest.mark.parametrize(
     ("a", "b"),
-    [("contracten", "contract"), ("tarieven", "tarief"), ("aanbieders", "aanbieder"),
-     ("aanbestedingen", "aanbesteding"), ("prijzen", "prijs"), ("voorwaarden", "voorwaarde")],
+    [
+        ("contracten", "contract"),
+        ("tarieven", "tarief"),
+        ("aanbieders", "aanbieder"),
+        ("aanbestedingen", "aanbesteding"),
+        ("prijzen", "prijs"),
+        ("voorwaarden", "voorwaarde"),
+    ],
 )
 def test_inflections_share_a_stem(a: str, b: str) -> None:
     assert tokenize(a) == tokenize(b) and len(tokenize(a)) == 1
@@ -98,8 +104,9 @@ def test_tokenize_indexes_the_parts_of_hyphenated_words() -> None:
 
 
 def chunk(cid: str, text: str, doc_id: str = "d1") -> Chunk:
-    return Chunk(cid, doc_id, f"{doc_id}.txt", f"Titel {doc_id}", text, 1, 1, "", "", 0,
-                 len(text), 0)
+    return Chunk(
+        cid, doc_id, f"{doc_id}.txt", f"Titel {doc_id}", text, 1, 1, "", "", 0, len(text), 0
+    )
 
 
 PASSAGES = [
@@ -154,8 +161,20 @@ def test_idf_of_an_unknown_word_is_the_highest(bm25: BM25Index) -> None:
 
 
 def test_bm25_indexes_title_and_heading_context() -> None:
-    titled = Chunk("t1", "d9", "d9.txt", "Inkoopbeleid GGZ", "De procedure staat hieronder.",
-                   1, 1, "6", "6 Inkoopprocedure", 0, 10, 0)
+    titled = Chunk(
+        "t1",
+        "d9",
+        "d9.txt",
+        "Inkoopbeleid GGZ",
+        "De procedure staat hieronder.",
+        1,
+        1,
+        "6",
+        "6 Inkoopprocedure",
+        0,
+        10,
+        0,
+    )
     index = BM25Index([titled, *PASSAGES])
     assert index.search("inkoopbeleid", 1)[0][0].chunk_id == "t1"
     assert index.search("inkoopprocedure", 1)[0][0].chunk_id == "t1"

@@ -121,8 +121,11 @@ def test_a_new_sidecar_counts_as_a_change(corpus: dict[str, Path], index: Chroma
     corpus["a"].with_name("a.md.meta.json").write_text('{"gemeente": "Weert"}', "utf-8")
     report = indexer.ingest([corpus["a"].parent])
     assert report.replaced == [display_path(corpus["a"])]
-    metas = {c.metadata.get("gemeente") for c in index.all_chunks()
-             if c.source == display_path(corpus["a"])}
+    metas = {
+        c.metadata.get("gemeente")
+        for c in index.all_chunks()
+        if c.source == display_path(corpus["a"])
+    }
     assert metas == {"Weert"}
 
 
@@ -175,7 +178,9 @@ def test_bad_files_are_reported_per_file_and_the_rest_is_ingested(
     report = Indexer(index, EMBEDDER, SETTINGS).ingest([root, root / "ontbreekt.md"])
     reasons = {Path(p.path).name: p.reason for p in report.problems}
     assert reasons == {
-        "leeg.txt": "empty", "kapot.pdf": "corrupt", "begroting.xlsx": "unsupported",
+        "leeg.txt": "empty",
+        "kapot.pdf": "corrupt",
+        "begroting.xlsx": "unsupported",
         "ontbreekt.md": "missing",
     }
     assert len(report.added) == 3 and len(index.documents()) == 3

@@ -19,13 +19,27 @@ def _index() -> tuple[InMemoryIndex, HashingEmbedder]:
         "d2": "De gemeenteraad vergadert over de begroting en het parkeerbeleid.",
     }
     for doc_id, text in texts.items():
-        chunk = Chunk(f"c-{doc_id}", doc_id, f"{doc_id}.txt", f"Titel {doc_id}", text, 1, 1,
-                      "2.1", "2.1 Planning", 0, len(text), 0,
-                      metadata={"gemeente": "Weert", "visibility": OPENBAAR})
-        record = DocumentRecord(doc_id, f"{doc_id}.txt", f"Titel {doc_id}", "txt", 1, 1, "now",
-                                {"visibility": OPENBAAR})
-        index.add_document(record, [Page(1, text)], [chunk],
-                           embedder.embed_documents([chunk.context]))
+        chunk = Chunk(
+            f"c-{doc_id}",
+            doc_id,
+            f"{doc_id}.txt",
+            f"Titel {doc_id}",
+            text,
+            1,
+            1,
+            "2.1",
+            "2.1 Planning",
+            0,
+            len(text),
+            0,
+            metadata={"gemeente": "Weert", "visibility": OPENBAAR},
+        )
+        record = DocumentRecord(
+            doc_id, f"{doc_id}.txt", f"Titel {doc_id}", "txt", 1, 1, "now", {"visibility": OPENBAAR}
+        )
+        index.add_document(
+            record, [Page(1, text)], [chunk], embedder.embed_documents([chunk.context])
+        )
     return index, embedder
 
 

@@ -77,9 +77,20 @@ def test_ingest_and_ask_next_to_a_running_server(tmp_path: Path) -> None:
     inkoop = [sys.executable, "-m", "assistant.cli"]
     port = free_port()
     server = subprocess.Popen(
-        [*inkoop, "serve", "--port", str(port), "--ingest", str(LETTERS), "--visibility",
-         "openbaar"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            *inkoop,
+            "serve",
+            "--port",
+            str(port),
+            "--ingest",
+            str(LETTERS),
+            "--visibility",
+            "openbaar",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         if not wait_for_port(port, 90, server):
@@ -96,9 +107,17 @@ def test_ingest_and_ask_next_to_a_running_server(tmp_path: Path) -> None:
         server.wait(timeout=30)
     # After the server stops, the index is intact and usable.
     done = subprocess.run(
-        [*inkoop, "ask", "Wanneer is de gunning van de aanbesteding ambulante jeugdhulp?",
-         "--json"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+        [
+            *inkoop,
+            "ask",
+            "Wanneer is de gunning van de aanbesteding ambulante jeugdhulp?",
+            "--json",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert done.returncode == 0, done.stderr
     assert "februari 2025" in done.stdout

@@ -81,18 +81,18 @@ def test_an_imported_answer_becomes_a_concept(store: NviStore, project: Project)
 def test_clusters_join_new_questions_but_leave_pinned_and_answered_groups(
     store: NviStore, project: Project
 ) -> None:
-    assert store.apply_clusters(project, [[1, 2]]) == 1
+    assert store.apply_clusters(project, [[1, 2]]) == (1, ())
     g = store.group(project, 2)
     assert g.nrs == (1, 2)
     assert g.nr == 1
     store.split(project, 2, "Anna")
     # a question split by hand is not put back by the next clustering
-    assert store.apply_clusters(project, [[1, 2]]) == 0
+    assert store.apply_clusters(project, [[1, 2]]) == (0, ())
     assert store.group(project, 2).nrs == (2,)
     # two groups that both have an answer are left for staff
     store.save_draft(project, 3, "Het tarief is € 80 [1].", [], [], [], [], "extractief")
     store.save_draft(project, 1, "Op 15 januari [1].", [], [], [], [], "extractief")
-    assert store.apply_clusters(project, [[1, 3]]) == 0
+    assert store.apply_clusters(project, [[1, 3]]) == (0, ())
 
 
 def test_a_new_question_joining_a_reviewed_answer_sends_it_back_to_concept(
@@ -100,7 +100,7 @@ def test_a_new_question_joining_a_reviewed_answer_sends_it_back_to_concept(
 ) -> None:
     store.save_draft(project, 1, "Uiterlijk 15 januari 2026 [1].", [], [], [], [], "extractief")
     store.set_answer(project, 1, "Anna", status="definitief")
-    assert store.apply_clusters(project, [[1, 2]]) == 1
+    assert store.apply_clusters(project, [[1, 2]]) == (1, (1,))
     g = store.group(project, 1)
     assert (g.nrs, g.status, g.answer) == ((1, 2), "concept", "Uiterlijk 15 januari 2026 [1].")
 
@@ -121,6 +121,24 @@ def test_merge_keeps_the_most_advanced_answer_and_split_starts_empty(
         store.merge(project, [1], "Anna")
     with pytest.raises(NviError, match="Vraag 9 bestaat niet"):
         store.merge(project, [1, 9], "Anna")
+    with pytest.raises(NviError, match="naam"):
+        store.merge(project, [1, 2], " ")
+    with pytest.raises(NviError, match="naam"):
+        store.split(project, 2, "")
+
+
+def test_a_merge_keeps_the_answer_it_drops_in_the_history(
+    store: NviStore, project: Project
+) -> None:
+    store.set_answer(project, 1, "Henk", answer="Handgeschreven antwoord van Henk.")
+    store.set_answer(project, 2, "Ina", answer="Kort antwoord.", status="gecontroleerd")
+    merged = store.merge(project, [1, 2], "Anna")
+    assert merged.answer == "Kort antwoord."
+    events = store.history(project, 1)
+    # the history of both questions stays with the group, and the dropped text is in it
+    assert any(e.who == "Henk" and e.action.startswith("antwoord gewijzigd") for e in events)
+    dropped = [e for e in events if e.action == "antwoord van vraag 1 vervallen bij samenvoegen"]
+    assert [e.answer for e in dropped] == ["Handgeschreven antwoord van Henk."]
 
 
 def test_drafts_never_replace_reviewed_or_handwritten_answers(
@@ -150,6 +168,51 @@ def test_drafts_never_replace_reviewed_or_handwritten_answers(
     )
 
 
+def test_a_question_without_an_answer_stays_to_do_and_is_drafted_again(
+    store: NviStore, project: Project
+) -> None:
+    # a policy question: no text, so still `nieuw` — found by `list --status nieuw`
+    g = store.save_draft(project, 3, "", [], [{"text": "p"}], [], [BELEIDSVRAAG], "extractief")
+    assert (g.status, g.flags) == ("nieuw", (BELEIDSVRAAG,))
+    # saving an empty answer as concept (the staff page's default) keeps it to do
+    assert store.set_answer(project, 3, "Gijs", status="concept", answer="").status == "nieuw"
+    again = store.save_draft(
+        project, 3, "Het tarief is 80 euro [1].", [{"key": 1}], [], [], [], "extractief"
+    )
+    assert (again.status, again.answer) == ("concept", "Het tarief is 80 euro [1].")
+    with pytest.raises(NviError, match="nog geen antwoord"):
+        store.set_answer(project, 3, "Gijs", answer="", status="gecontroleerd")
+
+
+def test_a_rewritten_answer_keeps_only_the_sources_it_names(
+    store: NviStore, project: Project
+) -> None:
+    cites = [{"key": 1, "quote": "a"}, {"key": 2, "quote": "b"}]
+    store.save_draft(project, 1, "Eerst [1]. Dan [2].", cites, [], [], [], "extractief")
+    g = store.set_answer(project, 1, "Anna", answer="Alleen dit klopt [2].")
+    assert g.citations == ({"key": 2, "quote": "b"},)
+    g = store.set_answer(project, 1, "Anna", answer="Eigen woorden, zonder bron.")
+    assert g.citations == ()
+
+
+def test_the_same_question_twice_in_one_file_is_two_questions(
+    store: NviStore, project: Project
+) -> None:
+    twice = [
+        q("Geldt de termijn ook voor jeugd-GGZ?", 2),
+        q("Geldt de termijn ook voor jeugd-GGZ?", 9),
+    ]
+    assert store.add_questions(project, twice, "import:b.csv").nrs == (4, 5)
+    assert store.add_questions(project, twice, "import:b.csv").duplicates == (2, 9)
+
+
+def test_project_names_compare_without_case_also_beyond_ascii(store: NviStore) -> None:
+    store.create_project("Één  ronde\nË")
+    with pytest.raises(NviError, match="bestaat al"):
+        store.create_project("één ronde ë")
+    assert store.project("ÉÉN RONDE Ë").name == "Één ronde Ë"
+
+
 def test_review_steps_record_who_and_when_and_edits_reopen_review(
     store: NviStore, project: Project
 ) -> None:
@@ -168,8 +231,8 @@ def test_review_steps_record_who_and_when_and_edits_reopen_review(
     assert g.status == "concept"  # a changed definitief answer must be reviewed again
     events = store.history(project, 3)
     assert [(e.who, e.action, e.status) for e in events[-4:]] == [
-        ("extractief", "concept opgesteld", "concept"),
-        ("Anna", "antwoord gewijzigd", "concept"),
+        ("extractief", "geen antwoord in de stukken", "nieuw"),
+        ("Anna", "antwoord gewijzigd, status concept", "concept"),
         ("Bram", "status definitief", "definitief"),
         ("Carla", "antwoord gewijzigd, status concept", "concept"),
     ]

@@ -299,3 +299,102 @@ def test_twenty_real_ggz_questions_draft_review_export(
     table = docx.Document(str(out_docx)).tables[0]
     assert [row.cells[0].text for row in table.rows[1:]] == [str(n) for n in range(1, 21)]
     assert not any("Zorggroep" in row.cells[2].text for row in table.rows)
+
+
+def test_without_a_pattern_earlier_notes_are_shown_not_drafted_from(
+    data: Path, tmp_path: Path
+) -> None:
+    nvi(data, "new", "Alles")
+    nvi(data, "import", "Alles", tmp_path / "vragen.csv")
+    nvi(data, "draft", "Alles")
+    groups = {g["nr"]: g for g in nvi(data, "list", "Alles")}
+    cited = {c["title"] for g in groups.values() for c in g["citations"]}
+    assert cited == {"Inkoopdocument ambulante jeugdhulp 2026"}
+    assert [p["title"] for p in groups[4]["earlier"]] == ["Nota van inlichtingen jeugdhulp 2024"]
+
+
+def test_export_names_folders_and_formats(data: Path, tmp_path: Path) -> None:
+    nvi(data, "new", "Jeugdhulp 2026", "--documents", "*inkoopdocument*")
+    nvi(data, "import", "Jeugdhulp 2026", tmp_path / "vragen.csv")
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    done = nvi(data, "export", "Jeugdhulp 2026", "--format", "md", "--out", folder, "--all")
+    assert done["path"] == str(folder / "NvI-Jeugdhulp-2026.md")
+    code, out = run(
+        "nvi",
+        "export",
+        "Jeugdhulp 2026",
+        "--format",
+        "docx",
+        "--out",
+        tmp_path / "nvi.csv",
+        "--all",
+        "--data-dir",
+        data,
+        "--json",
+    )
+    assert code == 1
+    assert json.loads(out)["error"] == "De bestandsnaam nvi.csv past niet bij het formaat docx."
+    blocked = tmp_path / "bestand"
+    blocked.write_text("geen map", encoding="utf-8")
+    code, out = run(
+        "nvi",
+        "export",
+        "Jeugdhulp 2026",
+        "--format",
+        "md",
+        "--out",
+        blocked / "nvi.md",
+        "--all",
+        "--data-dir",
+        data,
+        "--json",
+    )
+    assert code == 1
+    assert json.loads(out)["error"].startswith(f"Kan {blocked / 'nvi.md'} niet schrijven")
+
+
+def test_unknown_numbers_deadlines_and_stray_ids_are_errors(data: Path, tmp_path: Path) -> None:
+    code, out = run("nvi", "new", "P", "--deadline", "morgen", "--data-dir", data, "--json")
+    assert code == 1
+    assert "'morgen' is geen datum" in json.loads(out)["error"]
+    made = nvi(data, "new", "P", "--deadline", "15 januari 2026 12:00")
+    assert made["deadline"] == "2026-01-15T12:00"
+    nvi(data, "import", "P", tmp_path / "vragen.csv")
+    code, out = run("nvi", "draft", "P", "--nr", "999", "--data-dir", data, "--json")
+    assert (code, json.loads(out)["error"]) == (1, "Geen vraag 999 in 'P'.")
+    code, out = run("nvi", "inbox", "--id", "1", "--data-dir", data, "--json")
+    assert code == 1
+    assert "--take" in json.loads(out)["error"]
+
+
+def test_a_busy_index_is_a_dutch_error_not_a_trace(
+    data: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from io import StringIO
+
+    from assistant.cli import build_parser
+    from assistant.nvi.cli import run as run_nvi
+    from index.lock import DataDirBusyError
+
+    nvi(data, "new", "P")
+
+    def busy() -> Assistant:
+        raise DataDirBusyError("the data dir is in use by pid 4242")
+
+    args = build_parser().parse_args(["nvi", "draft", "P", "--json"])
+    out = StringIO()
+    assert run_nvi(args, Settings(data_dir=data), out, busy) == 1
+    assert "de index is in gebruik door een ander proces" in json.loads(out.getvalue())["error"]
+    assert capsys.readouterr().err.startswith("fout: de index is in gebruik")
+
+
+def test_generic_provider_values_are_not_blanked_out() -> None:
+    from assistant.nvi.workbench import is_name
+
+    assert [is_name(p) for p in ("Zorgaanbieder", "n.v.t.", "GGZ", "Zorg Noord BV")] == [
+        False,
+        False,
+        False,
+        True,
+    ]

@@ -48,7 +48,8 @@ def test_a_text_pdf_reads_page_by_page_with_headings(good_pdf: Path) -> None:
     assert [p.number for p in doc.pages] == [1, 2]
     assert "openbare procedure" in doc.pages[0].text and "uurtarief" in doc.pages[1].text
     assert [(h.section, h.title) for h in doc.headings] == [
-        ("1", "1 Inleiding"), ("2", "2 Tarieven")
+        ("1", "1 Inleiding"),
+        ("2", "2 Tarieven"),
     ]
     assert doc.full_text[doc.headings[1].offset :].startswith("2 Tarieven")
     assert doc.doc_id == content_id(good_pdf.read_bytes()) == file_id(good_pdf)
@@ -181,14 +182,16 @@ def test_utf8_with_bom_and_crlf_is_normalised(tmp_path: Path) -> None:
 def test_markdown_front_matter_gives_metadata_and_title(tmp_path: Path) -> None:
     path = tmp_path / "weert-rib.md"
     path.write_text(
-        "---\ntitle: \"Inkoopstrategie Ambulante Jeugdhulp\"\ngemeente: Weert\n"
+        '---\ntitle: "Inkoopstrategie Ambulante Jeugdhulp"\ngemeente: Weert\n'
         "Datum: 2024-03-19\n---\n\n# Raadsinformatiebrief\n\nDe raad wordt geïnformeerd.\n",
         encoding="utf-8",
     )
     doc = read_document(path)
     assert doc.title == "Inkoopstrategie Ambulante Jeugdhulp"
     assert doc.metadata == {
-        "title": "Inkoopstrategie Ambulante Jeugdhulp", "gemeente": "Weert", "datum": "2024-03-19",
+        "title": "Inkoopstrategie Ambulante Jeugdhulp",
+        "gemeente": "Weert",
+        "datum": "2024-03-19",
         "type": "raadsinformatiebrief",  # read from the heading; front matter did not say
     }
     assert doc.full_text.startswith("\n# Raadsinformatiebrief")
@@ -208,8 +211,14 @@ def test_a_sidecar_overrides_front_matter_and_changes_the_id(
     before = read_document(good_pdf)
     sidecar = good_pdf.with_name("inkoop.pdf.meta.json")
     sidecar.write_text(
-        json.dumps({"Title": "Inkoopbeleid GGZ", "gemeente": "Weert", "jaar": 2026,
-                    "nested": {"ignored": True}}),
+        json.dumps(
+            {
+                "Title": "Inkoopbeleid GGZ",
+                "gemeente": "Weert",
+                "jaar": 2026,
+                "nested": {"ignored": True},
+            }
+        ),
         encoding="utf-8",
     )
     doc = read_document(good_pdf)
@@ -243,8 +252,12 @@ def test_docx_headings_paragraphs_and_tables(tmp_path: Path) -> None:
     document.add_heading("1.1 Tarieven", level=2)
     document.add_paragraph("De tarieven staan in de tabel hieronder.")
     table = document.add_table(rows=2, cols=2)
-    for (r, c), text in {(0, 0): "Product", (0, 1): "Tarief", (1, 0): "Begeleiding",
-                         (1, 1): "€ 60,00"}.items():
+    for (r, c), text in {
+        (0, 0): "Product",
+        (0, 1): "Tarief",
+        (1, 0): "Begeleiding",
+        (1, 1): "€ 60,00",
+    }.items():
         table.cell(r, c).text = text
     path = tmp_path / "inkoop.docx"
     document.save(str(path))
@@ -254,7 +267,9 @@ def test_docx_headings_paragraphs_and_tables(tmp_path: Path) -> None:
     doc = parsed.document
     assert doc.kind == "docx" and doc.title == "Inkoopdocument Wmo"
     assert [(h.section, h.title, h.level) for h in doc.headings] == [
-        ("", "Inkoopdocument Wmo", 1), ("1", "1 Inleiding", 1), ("1.1", "1.1 Tarieven", 2)
+        ("", "Inkoopdocument Wmo", 1),
+        ("1", "1 Inleiding", 1),
+        ("1.1", "1.1 Tarieven", 2),
     ]
     for h in doc.headings:
         assert doc.full_text[h.offset :].startswith(h.title)

@@ -104,8 +104,14 @@ def test_text_headings_in_a_markdown_law() -> None:
 
 
 def test_markdown_articles_become_the_sections_of_chunks() -> None:
-    doc = SourceDocument("a" * 32, "wet.md", "Aanbestedingswet", "md", (Page(1, LAW),),
-                         headings=tuple(text_headings(LAW)))
+    doc = SourceDocument(
+        "a" * 32,
+        "wet.md",
+        "Aanbestedingswet",
+        "md",
+        (Page(1, LAW),),
+        headings=tuple(text_headings(LAW)),
+    )
     by_text = {c.section: c.text for c in chunk_document(doc)}
     assert "concessieopdrachten" in by_text["Artikel 1.2"]
     assert "aanbestedende dienst: de staat" in by_text["Artikel 1.1"]
@@ -148,7 +154,11 @@ Bijlage 7 Tarieven 52
 """
     entries = parse_contents([page])
     assert [(e.label, e.page) for e in entries] == [
-        ("", 2), ("1", 3), ("2.7", 24), ("2.8", 25), ("Bijlage 7", 52)
+        ("", 2),
+        ("1", 3),
+        ("2.7", 24),
+        ("2.8", 25),
+        ("Bijlage 7", 52),
     ]
     by_label = {e.label: e.title for e in entries}
     assert by_label["2.7"] == (
@@ -175,8 +185,7 @@ def test_pdf_headings_follow_the_outline_and_reject_lists_and_table_cells() -> N
         "2 Tarieven\n2.1 Uurtarief\nProduct Eenheid Tarief\n1 Uur 45,00\n2 uur per week\n"
         "3 € 12,50\n2.2 Indexatie\nWe indexeren jaarlijks:\n2.2.1 volgens de OVA,\n",
         # A list item numbered like the next chapter, which the outline does not list:
-        "3. Declaratie vindt plaats buiten het berichtenverkeer om\n"
-        "Bijlage 1 Begrippen\n",
+        "3. Declaratie vindt plaats buiten het berichtenverkeer om\nBijlage 1 Begrippen\n",
     )
     known = [
         KnownEntry("1", "Inleiding", 1),

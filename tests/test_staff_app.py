@@ -59,8 +59,10 @@ def test_a_staff_member_goes_from_upload_to_download(page: StaffPage, upload: Pa
     assert "5 vragen geïmporteerd uit vragen aanbieders.csv" in page.import_file(
         "Jeugdhulp 2026", str(upload), ""
     )
-    assert page.cluster("Jeugdhulp 2026").startswith("1 vragen bij een gelijke vraag gezet")
-    assert page.draft("Jeugdhulp 2026").startswith("3 concepten met bronnen, 1 beleidsvragen")
+    assert page.cluster("Jeugdhulp 2026").startswith("1 vraag bij een gelijke vraag gezet")
+    assert page.draft("Jeugdhulp 2026").startswith(
+        "3 met een concept met bronnen, 1 zonder antwoord in de stukken"
+    )
     table = page.table("Jeugdhulp 2026")
     assert [row[0] for row in table] == ["1, 2", "3", "4", "5"]
     assert table[3][4].startswith("Beleidsvraag")
@@ -75,7 +77,7 @@ def test_a_staff_member_goes_from_upload_to_download(page: StaffPage, upload: Pa
         page.save("Jeugdhulp 2026", 3, "Ander antwoord", "concept", "Bram", version)
 
     path, message = page.export("Jeugdhulp 2026", "docx", False)
-    assert message == "1 vragen geëxporteerd (docx)."
+    assert message == "1 vraag geëxporteerd (docx)."
     exported = Path(path)
     assert exported.is_file() and exported.name == "NvI-Jeugdhulp-2026.docx"
     assert exported.is_relative_to(page.export_dir)
@@ -170,3 +172,15 @@ def test_refused_provider_questions_land_in_the_inbox(assistant: Assistant, tmp_
 
     _, history, _ = respond(assistant, {}, "Wat is de hoofdstad van Italië?", [], inbox=broken)
     assert "staat niet in de documenten" in history[-1]["content"]
+
+
+def test_uploads_over_the_size_limit_are_refused(staff_url: str) -> None:
+    with httpx.Client(base_url=staff_url, timeout=30) as client:
+        client.post("/login", data={"username": "Anna", "password": "geheim"})
+        small = client.post(
+            "/gradio_api/upload", files={"files": ("vragen.csv", b"Nr;Vraag\n1;Mag dat?\n")}
+        )
+        assert small.status_code == 200, small.text
+        big = b"Nr;Vraag\n" + b"1;" + b"x" * (6 * 1024 * 1024) + b"\n"
+        refused = client.post("/gradio_api/upload", files={"files": ("groot.csv", big)})
+        assert refused.status_code == 413

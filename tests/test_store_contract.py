@@ -57,14 +57,32 @@ def make_doc(doc_id: str) -> tuple[DocumentRecord, list[Page], list[Chunk], np.n
     pages = [Page(i, t) for i, t in enumerate(texts, start=1)]
     chunks = [
         Chunk(
-            chunk_id=f"{doc_id}-{i}", doc_id=doc_id, source=source, title=f"Titel {doc_id}",
-            text=t, page=i, page_end=i, section=f"{i}", heading=f"{i} Kop", char_start=0,
-            char_end=len(t), position=i - 1, metadata={"gemeente": gemeente, "jaar": 2026},
+            chunk_id=f"{doc_id}-{i}",
+            doc_id=doc_id,
+            source=source,
+            title=f"Titel {doc_id}",
+            text=t,
+            page=i,
+            page_end=i,
+            section=f"{i}",
+            heading=f"{i} Kop",
+            char_start=0,
+            char_end=len(t),
+            position=i - 1,
+            metadata={"gemeente": gemeente, "jaar": 2026},
         )
         for i, t in enumerate(texts, start=1)
     ]
-    record = DocumentRecord(doc_id, source, f"Titel {doc_id}", "txt", len(pages), len(chunks),
-                            "2026-01-01T00:00:00+00:00", {"gemeente": gemeente})
+    record = DocumentRecord(
+        doc_id,
+        source,
+        f"Titel {doc_id}",
+        "txt",
+        len(pages),
+        len(chunks),
+        "2026-01-01T00:00:00+00:00",
+        {"gemeente": gemeente},
+    )
     return record, pages, chunks, EMBEDDER.embed_documents([c.text for c in chunks])
 
 
@@ -189,8 +207,20 @@ def test_a_large_document_is_written_in_batches(make_index: Callable[..., Vector
     index = make_index(IndexManifest("hashing-8", 8, "klein"))
     n = CHROMA_MAX_BATCH + 600  # above Chroma's 5,461-row limit for one add
     chunks = [
-        Chunk(f"c{i:05d}", "groot", "groot.txt", "Groot", f"w{i}", 1 + i // 100, 1 + i // 100,
-              "", "", i, i + 1, i)
+        Chunk(
+            f"c{i:05d}",
+            "groot",
+            "groot.txt",
+            "Groot",
+            f"w{i}",
+            1 + i // 100,
+            1 + i // 100,
+            "",
+            "",
+            i,
+            i + 1,
+            i,
+        )
         for i in range(n)
     ]
     pages = [Page(p, f"pagina {p}") for p in range(1, n // 100 + 2)]
@@ -217,8 +247,14 @@ def test_chroma_persists_and_refuses_another_manifest(tmp_path: Path) -> None:
     with pytest.raises(IndexMismatchError) as err:
         ChromaIndex.persistent(path, other)
     message = str(err.value)
-    for expected in (str(path), "hashing-256", "dim 256", "bundled:all-MiniLM-L6-v2", "dim 384",
-                     "--rebuild"):
+    for expected in (
+        str(path),
+        "hashing-256",
+        "dim 256",
+        "bundled:all-MiniLM-L6-v2",
+        "dim 384",
+        "--rebuild",
+    ):
         assert expected in message
     with pytest.raises(IndexMismatchError, match="chunking 'w90-120-o15-m25'"):
         ChromaIndex.persistent(path, IndexManifest(MANIFEST.embedder, MANIFEST.dim, "w50"))

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from assistant.nvi.importer import parse_columns
-from assistant.nvi.models import STATUSES, NviError
+from assistant.nvi.models import STATUSES, NviError, vragen
 
 if TYPE_CHECKING:
     from assistant.nvi.store import Group
@@ -110,14 +110,16 @@ def run(
 ) -> int:
     from assistant.nvi.store import NviStore
     from assistant.nvi.workbench import Workbench, store_path
+    from index.lock import DataDirBusyError
 
     bench = Workbench(NviStore(store_path(settings.data_dir)), assistant)
     try:
         data, text = _COMMANDS[args.nvi_command](args, bench)
-    except NviError as exc:
+    except (NviError, DataDirBusyError) as exc:
+        message = str(exc) if isinstance(exc, NviError) else BUSY
         if getattr(args, "json", False):
-            print(json.dumps({"error": str(exc)}, ensure_ascii=False), file=out)
-        print(f"fout: {exc}", file=sys.stderr)
+            print(json.dumps({"error": message}, ensure_ascii=False), file=out)
+        print(f"fout: {message}", file=sys.stderr)
         return EXIT_FAIL
     if args.json:
         print(json.dumps(data, ensure_ascii=False, indent=2), file=out)
@@ -127,6 +129,11 @@ def run(
 
 
 Result = tuple[Any, str]
+BUSY = (
+    "de index is in gebruik door een ander proces (draait `inkoop serve`?). Deze stap leest "
+    "de index: gebruik de medewerkerspagina van de server, stop de server, of laat beide een "
+    "Chroma-server gebruiken (INKOOP_CHROMA_URL)."
+)
 
 
 def _who(args: argparse.Namespace) -> str:
@@ -141,9 +148,12 @@ def _new(args: argparse.Namespace, bench: Workbench) -> Result:
 def _import(args: argparse.Namespace, bench: Workbench) -> Result:
     mapping = parse_columns(args.columns)
     done = bench.import_file(args.name, args.file, mapping or None, args.encoding)
-    lines = [f"{len(done.added.nrs)} vragen geïmporteerd uit {args.file.name}."]
-    if done.added.nrs:
-        lines[0] = lines[0][:-1] + f" (nummers {done.added.nrs[0]}–{done.added.nrs[-1]})."
+    nrs = done.added.nrs
+    lines = [f"{vragen(len(nrs))} geïmporteerd uit {args.file.name}."]
+    if len(nrs) == 1:
+        lines[0] = lines[0][:-1] + f" (nummer {nrs[0]})."
+    elif nrs:
+        lines[0] = lines[0][:-1] + f" (nummers {nrs[0]}–{nrs[-1]})."
     if done.added.duplicates:
         lines.append(
             f"{len(done.added.duplicates)} stonden er al in (rijen "
@@ -151,17 +161,26 @@ def _import(args: argparse.Namespace, bench: Workbench) -> Result:
         )
     if done.result.empty_rows:
         lines.append(f"{done.result.empty_rows} lege rijen overgeslagen.")
-    lines += [f"rij {p.row}: {p.message}" for p in done.result.problems]
+    lines += [p.message for p in done.result.problems]  # each names its row
     lines += list(done.result.notes)
     return done.to_dict(), "\n".join(lines)
 
 
 def _cluster(args: argparse.Namespace, bench: Workbench) -> Result:
-    moved, count = bench.cluster(args.name, args.threshold)
+    moved, count, reset = bench.cluster(args.name, args.threshold)
     groups = [g for g in bench.groups(args.name) if len(g.nrs) > 1]
-    lines = [f"{moved} vragen bij een gelijke vraag gezet; {count} te beantwoorden groepen."]
+    lines = [f"{vragen(moved)} bij een gelijke vraag gezet; {count} te beantwoorden groepen."]
     lines += [f"  samen: {', '.join(map(str, g.nrs))}" for g in groups]
-    data = {"moved": moved, "groups": count, "together": [list(g.nrs) for g in groups]}
+    lines += [
+        f"  let op: vraag {nr} kreeg er een vraag bij; het antwoord is terug naar concept"
+        for nr in reset
+    ]
+    data = {
+        "moved": moved,
+        "groups": count,
+        "together": [list(g.nrs) for g in groups],
+        "back_to_concept": list(reset),
+    }
     return data, "\n".join(lines)
 
 
@@ -171,10 +190,7 @@ def _draft(args: argparse.Namespace, bench: Workbench) -> Result:
             print(f"\rconcepten: {i}/{n}", end="" if i < n else "\n", file=sys.stderr)
 
     done = bench.draft(args.name, args.nr, args.redo, progress)
-    text = (
-        f"{len(done.answered)} concepten met bronnen, {len(done.policy)} beleidsvragen "
-        f"(handmatig beantwoorden), {len(done.kept)} bestaande antwoorden ongemoeid gelaten."
-    )
+    text = done.summary()
     return done.to_dict(), text
 
 
@@ -186,10 +202,14 @@ def _list(args: argparse.Namespace, bench: Workbench) -> Result:
 
 def _line(g: Group) -> str:
     nrs = ", ".join(map(str, g.nrs))
-    answer = " ".join(g.answer.split())
-    short = (answer[:100] + "…") if len(answer) > 100 else answer or "(geen antwoord)"
-    flags = f" [{'; '.join(g.flags)}]" if g.flags else ""
-    return f"{nrs:>8}  {g.status:<13} {short}{flags}"
+    flags = f" [{'; '.join(g.flags)}]" if g.flags and not g.answer else ""
+    answer = _short(g.answer, 80) or "(geen antwoord)"
+    return f"{nrs:>8}  {g.status:<13} {_short(g.lead.text, 60)}\n{'':>8}  → {answer}{flags}"
+
+
+def _short(text: str, n: int) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= n else flat[: n - 1] + "…"
 
 
 def _show(args: argparse.Namespace, bench: Workbench) -> Result:
@@ -201,6 +221,7 @@ def _show(args: argparse.Namespace, bench: Workbench) -> Result:
     except DataDirBusyError:
         review = bench.review(args.name, args.nr, check=False)
         note = "(bronnen niet opnieuw gecontroleerd: de index is in gebruik door de server)"
+    data = {**review.to_dict(), "citations_checked": not note}
     g = review.group
     lines = [
         f"Vraag {', '.join(map(str, g.nrs))} — {g.status} (versie {g.version}, "
@@ -222,9 +243,12 @@ def _show(args: argparse.Namespace, bench: Workbench) -> Result:
         lines += [f"  - {p['title']}, p. {p['page']}: {p['text']}" for p in g.earlier]
     if review.warnings:
         lines += ["", "Let op:"] + [f"  ! {w}" for w in review.warnings]
+    if review.history:
+        lines += ["", "Geschiedenis:"]
+        lines += [f"  {e.at[:16].replace('T', ' ')}  {e.who}: {e.action}" for e in review.history]
     if note:
         lines.append(note)
-    return review.to_dict(), "\n".join(lines)
+    return data, "\n".join(lines)
 
 
 def _set(args: argparse.Namespace, bench: Workbench) -> Result:
@@ -233,7 +257,9 @@ def _set(args: argparse.Namespace, bench: Workbench) -> Result:
         try:
             answer = args.answer_file.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            raise NviError(f"Kan {args.answer_file} niet lezen: {exc}") from exc
+            raise NviError(
+                f"Kan {args.answer_file} niet lezen (verwacht: een UTF-8-tekst)."
+            ) from exc
     if answer is None and args.status is None:
         raise NviError("Geef --status en/of --answer.")
     g = bench.set(args.name, args.nr, _who(args), args.status, answer, args.version)
@@ -253,7 +279,7 @@ def _split(args: argparse.Namespace, bench: Workbench) -> Result:
 def _export(args: argparse.Namespace, bench: Workbench) -> Result:
     path, count = bench.export(args.name, args.format, args.out, args.all)
     data = {"path": str(path), "questions": count, "format": args.format, "all": args.all}
-    return data, f"{count} vragen geëxporteerd naar {path}."
+    return data, f"{vragen(count)} geëxporteerd naar {path}."
 
 
 def _inbox(args: argparse.Namespace, bench: Workbench) -> Result:
@@ -262,7 +288,9 @@ def _inbox(args: argparse.Namespace, bench: Workbench) -> Result:
             raise NviError("Noem met --id welke vragen uit de inbox u overneemt.")
         project = bench.store.project(args.take)
         added = bench.store.take_candidates(project, args.id, _who(args))
-        return {"added": list(added.nrs)}, f"{len(added.nrs)} vragen toegevoegd aan {args.take}."
+        return {"added": list(added.nrs)}, f"{vragen(len(added.nrs))} toegevoegd aan {args.take}."
+    if args.id:
+        raise NviError("Noem met --take het project waarin u deze vragen overneemt.")
     found = bench.store.candidates()
     lines = [f"{c.id:>4}  {c.asked}x  {c.last_at[:10]}  {c.question}" for c in found]
     return [c.to_dict() for c in found], "\n".join(lines) or "De inbox is leeg."

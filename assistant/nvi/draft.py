@@ -53,11 +53,15 @@ class Draft:
 
 def matching_sources(records: Sequence[DocumentRecord], pattern: str) -> list[str]:
     """The openbaar documents a project's document pattern names: comma-separated globs,
-    matched case-insensitively against the path, the file name and the title."""
+    matched case-insensitively against the path, the file name and the title. Without a
+    pattern: every openbaar document except earlier notes, whose text is largely providers'
+    questions (they are shown beside a draft as earlier answers instead)."""
     globs = [g.strip().casefold() for g in pattern.split(",") if g.strip()]
     found = []
     for r in records:
         if r.metadata.get("visibility") != OPENBAAR:
+            continue
+        if not globs and r.metadata.get("type") == NVI_TYPE:
             continue
         names = [r.source, PurePath(r.source).name, r.title]
         if not globs or any(fnmatch.fnmatch(n.casefold(), g) for g in globs for n in names):

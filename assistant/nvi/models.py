@@ -16,6 +16,11 @@ STATUSES = (NIEUW, CONCEPT, GECONTROLEERD, DEFINITIEF)
 BELEIDSVRAAG = "beleidsvraag — handmatig beantwoorden"
 
 
+def vragen(n: int) -> str:
+    """Counts in messages: "1 vraag", "3 vragen"."""
+    return f"{n} vraag" if n == 1 else f"{n} vragen"
+
+
 class NviError(ValueError):
     """A problem a staff member can fix; the message is Dutch and says what to do."""
 

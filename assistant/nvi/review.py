@@ -28,7 +28,8 @@ _CORRECTION = re.compile(
     r"discrepantie|komt niet overeen|wijkt af|verschil(t|len)? tussen .{0,60} en|"
     r"ontbreekt|ontbreken|verkeerde?|typefout|verschrijving|rectificatie|"
     r"moet (dit|dat|hier) niet .{0,40}zijn|(zegt|staat|vermeldt|noemt) (iets )?anders dan|"
-    r"welke (klopt|is juist|is leidend|geldt|gaat voor))\b",
+    r"welk\w* (\w+ )?(klopt|is (de |het )?(juiste?|correcte?|leidend)|geldt nu|gaat voor)|"
+    r"spreken? .{0,40}tegen|elkaar tegen\w*|in tegenspraak)\b",
     re.IGNORECASE,
 )
 

@@ -32,7 +32,8 @@ from assistant.nvi.models import (
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS projects (
     id INTEGER PRIMARY KEY,
-    name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    name TEXT NOT NULL,
+    name_key TEXT NOT NULL UNIQUE,
     documents TEXT NOT NULL DEFAULT '',
     deadline TEXT NOT NULL DEFAULT '',
     created_at TEXT NOT NULL
@@ -94,6 +95,7 @@ MACHINE_DRAFTERS = ("", "extractief", "generatief")
 
 _WS = re.compile(r"\s+")
 _KEYS = re.compile(r"\s*\[\d{1,3}\]")
+_KEY_NR = re.compile(r"\[(\d{1,3})\]")
 
 
 def now() -> str:
@@ -281,15 +283,16 @@ class NviStore:
     # -- projects -----------------------------------------------------------------------
 
     def create_project(self, name: str, documents: str = "", deadline: str = "") -> Project:
-        name = name.strip()
+        name = " ".join((name or "").split())  # one line: it is a title in the export
         if not name:
             raise NviError("Geef het NvI-project een naam.")
         with self._write() as db:
-            if db.execute("SELECT 1 FROM projects WHERE name = ?", (name,)).fetchone():
+            if db.execute("SELECT 1 FROM projects WHERE name_key = ?", (_key(name),)).fetchone():
                 raise NviError(f"Er bestaat al een NvI-project '{name}'.")
             db.execute(
-                "INSERT INTO projects (name, documents, deadline, created_at) VALUES (?,?,?,?)",
-                (name, documents.strip(), deadline.strip(), now()),
+                "INSERT INTO projects (name, name_key, documents, deadline, created_at)"
+                " VALUES (?,?,?,?,?)",
+                (name, _key(name), (documents or "").strip(), (deadline or "").strip(), now()),
             )
         return self.project(name)
 
@@ -300,7 +303,9 @@ class NviStore:
 
     def project(self, name: str) -> Project:
         with self._connect() as db:
-            row = db.execute("SELECT * FROM projects WHERE name = ?", (name.strip(),)).fetchone()
+            row = db.execute(
+                "SELECT * FROM projects WHERE name_key = ?", (_key(name or ""),)
+            ).fetchone()
         if row is None:
             known = ", ".join(p.name for p in self.projects()) or "nog geen"
             raise NviError(
@@ -315,12 +320,12 @@ class NviStore:
         self, project: Project, questions: Sequence[ImportedQuestion], origin: str
     ) -> Added:
         """Number new questions after the last one, each in its own group. A question the
-        project already holds (same text, same provider) is skipped, so a re-import is safe."""
+        project held before (same text, same provider) is skipped, so a re-import is safe."""
         added: list[int] = []
         duplicates: list[int] = []
         stamp = now()
         with self._write() as db:
-            seen = {
+            before = {
                 (normalise(r["text"]), r["provider"].casefold())
                 for r in db.execute(
                     "SELECT text, provider FROM questions WHERE project_id = ?", (project.id,)
@@ -330,11 +335,11 @@ class NviStore:
                 "SELECT COALESCE(MAX(nr), 0) FROM questions WHERE project_id = ?", (project.id,)
             ).fetchone()
             for q in questions:
-                key = (normalise(q.text), q.provider.strip().casefold())
-                if key in seen:
+                # a question already imported earlier is skipped (a re-import is safe); the
+                # same question twice in one file is two questions, for `cluster` to group
+                if (normalise(q.text), q.provider.strip().casefold()) in before:
                     duplicates.append(q.row)
                     continue
-                seen.add(key)
                 status, flags = NIEUW, []
                 if q.answer.strip():  # an answer in the file (an earlier note): a concept
                     status, flags = CONCEPT, ["antwoord uit het importbestand"]
@@ -417,6 +422,7 @@ class NviStore:
         """Put the questions' groups together. The answer kept is the most advanced one
         (definitief over gecontroleerd over concept), ties to the lowest number; a reviewed
         answer that gains questions goes back to concept, since it was not written for them."""
+        who = _need_name(who)
         if len(set(nrs)) < 2:
             raise NviError("Noem ten minste twee vraagnummers om samen te voegen.")
         with self._write() as db:
@@ -436,7 +442,21 @@ class NviStore:
                         "UPDATE questions SET group_id = ?, pinned = 1 WHERE group_id = ?",
                         (keep.id, g.id),
                     )
+                    db.execute(
+                        "UPDATE history SET group_id = ? WHERE group_id = ?", (keep.id, g.id)
+                    )
                     db.execute("DELETE FROM groups WHERE id = ?", (g.id,))
+                    if g.answer.strip() and g.answer.strip() != keep.answer.strip():
+                        # kept in the history, where it can be copied back from
+                        _log(
+                            db,
+                            project.id,
+                            keep.id,
+                            who,
+                            f"antwoord van vraag {g.nr} vervallen bij samenvoegen",
+                            g.status,
+                            g.answer,
+                        )
             db.execute("UPDATE questions SET pinned = 1 WHERE group_id = ?", (keep.id,))
             nrs_text = ", ".join(str(n) for n in sorted(set(nrs)))
             self._touch(db, keep.id, who, status)
@@ -446,6 +466,7 @@ class NviStore:
     def split(self, project: Project, nr: int, who: str) -> Group:
         """Take question `nr` out of its group into a group of its own (no answer yet); the
         clustering will not put it back."""
+        who = _need_name(who)
         with self._write() as db:
             old = self._group_of(db, project, nr)
             if len(old.questions) == 1:
@@ -467,11 +488,15 @@ class NviStore:
             _log(db, project.id, old.id, who, f"vraag {nr} losgemaakt")
             return self._group_of(db, project, nr)
 
-    def apply_clusters(self, project: Project, clusters: Sequence[Sequence[int]]) -> int:
+    def apply_clusters(
+        self, project: Project, clusters: Sequence[Sequence[int]]
+    ) -> tuple[int, tuple[int, ...]]:
         """Join groups the clustering found to ask the same thing; returns how many questions
-        moved. Questions staff grouped or split by hand stay where they are, and two groups
-        that both have an answer are left for staff to merge."""
+        moved, and the groups whose reviewed answer went back to concept because a question
+        joined them. Questions staff grouped or split by hand stay where they are, and two
+        groups that both have an answer are left for staff to merge."""
         moved = 0
+        reset: list[int] = []
         with self._write() as db:
             for cluster in clusters:
                 groups: dict[int, Group] = {}
@@ -495,9 +520,11 @@ class NviStore:
                     moved += len(g.questions)
                     nrs = ", ".join(str(q.nr) for q in g.questions)
                     status = CONCEPT if keep.status in (GECONTROLEERD, DEFINITIEF) else None
+                    if status and keep.nr not in reset:
+                        reset.append(keep.nr)
                     self._touch(db, keep.id, "clustering", status)
                     _log(db, project.id, keep.id, "clustering", f"vraag {nrs} toegevoegd")
-        return moved
+        return moved, tuple(reset)
 
     # -- answers ------------------------------------------------------------------------
 
@@ -518,10 +545,11 @@ class NviStore:
         with self._write() as db:
             g = self._group_of(db, project, nr)
             by_machine = g.drafted_by in MACHINE_DRAFTERS
-            if g.status in (GECONTROLEERD, DEFINITIEF):
+            if g.answer.strip() and (
+                g.status in (GECONTROLEERD, DEFINITIEF) or not (redo and by_machine)
+            ):
                 return g
-            if g.status == CONCEPT and not (redo and by_machine):
-                return g
+            status = CONCEPT if answer.strip() else NIEUW  # no text: still to be answered
             db.execute(
                 "UPDATE groups SET answer = ?, citations = ?, passages = ?, earlier = ?,"
                 " flags = ?, drafted_by = ?, status = ?, updated_by = ?, updated_at = ?,"
@@ -533,13 +561,14 @@ class NviStore:
                     json.dumps(list(earlier), ensure_ascii=False),
                     json.dumps(list(flags), ensure_ascii=False),
                     drafted_by,
-                    CONCEPT,
+                    status,
                     drafted_by,
                     now(),
                     g.id,
                 ),
             )
-            _log(db, project.id, g.id, drafted_by, "concept opgesteld", CONCEPT, answer)
+            what = "concept opgesteld" if answer.strip() else "geen antwoord in de stukken"
+            _log(db, project.id, g.id, drafted_by, what, status, answer)
             return self._group_of(db, project, nr)
 
     def set_answer(
@@ -556,9 +585,7 @@ class NviStore:
         With `expected_version` (what the editor loaded) a save after someone else's fails.
         Changing the text of a reviewed answer without naming a status sends it back to
         concept; definitief needs an answer text."""
-        who = who.strip()
-        if not who:
-            raise NviError("Vul uw naam in: bij elk antwoord staat wie het wanneer wijzigde.")
+        who = _need_name(who)
         if status is not None:
             check_status(status)
         with self._write() as db:
@@ -576,14 +603,30 @@ class NviStore:
                 new_status = CONCEPT
             if new_status == NIEUW and text:
                 new_status = CONCEPT
-            if new_status == DEFINITIEF and not text:
-                raise NviError(f"Vraag {g.nr} heeft nog geen antwoord; schrijf eerst een antwoord.")
+            if not text:  # without a text an answer can only be still to do
+                if new_status in (GECONTROLEERD, DEFINITIEF):
+                    raise NviError(
+                        f"Vraag {g.nr} heeft nog geen antwoord; schrijf eerst een antwoord."
+                    )
+                new_status = NIEUW
             if not changed and new_status == g.status:
                 return g
+            citations = g.citations
+            if changed:  # a rewritten text keeps only the sources it still names
+                named = {int(k) for k in _KEY_NR.findall(text)}
+                citations = tuple(c for c in g.citations if int(c.get("key", 0)) in named)
             db.execute(
-                "UPDATE groups SET answer = ?, status = ?, drafted_by = ?, updated_by = ?,"
-                " updated_at = ?, version = version + 1 WHERE id = ?",
-                (text, new_status, who if changed else g.drafted_by, who, now(), g.id),
+                "UPDATE groups SET answer = ?, citations = ?, status = ?, drafted_by = ?,"
+                " updated_by = ?, updated_at = ?, version = version + 1 WHERE id = ?",
+                (
+                    text,
+                    json.dumps(list(citations), ensure_ascii=False),
+                    new_status,
+                    who if changed else g.drafted_by,
+                    who,
+                    now(),
+                    g.id,
+                ),
             )
             what = "antwoord gewijzigd" if changed else f"status {new_status}"
             if changed and new_status != g.status:
@@ -649,6 +692,18 @@ class NviStore:
                 [(project.name, c.id) for c in chosen],
             )
         return added
+
+
+def _key(name: str) -> str:
+    """Project names compare without case or spacing, also for "Één" and "één"."""
+    return " ".join(name.split()).casefold()
+
+
+def _need_name(who: str | None) -> str:
+    who = (who or "").strip()
+    if not who:
+        raise NviError("Vul uw naam in: bij elk antwoord staat wie het wanneer wijzigde.")
+    return who
 
 
 def check_status(status: str) -> str:

@@ -53,6 +53,13 @@ class Drafted:
     policy: tuple[int, ...] = ()  # beleidsvragen: no answer in the documents
     kept: tuple[int, ...] = ()  # reviewed or hand-written answers left alone
 
+    def summary(self) -> str:
+        return (
+            f"{len(self.answered)} met een concept met bronnen, {len(self.policy)} zonder "
+            f"antwoord in de stukken (beleidsvraag — handmatig beantwoorden), {len(self.kept)} "
+            "met een bestaand antwoord ongemoeid gelaten."
+        )
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "answered": list(self.answered),
@@ -92,7 +99,7 @@ class Workbench:
     # -- set-up -------------------------------------------------------------------------
 
     def new(self, name: str, documents: str = "", deadline: str = "") -> Project:
-        return self.store.create_project(name, documents, deadline)
+        return self.store.create_project(name, documents, check_deadline(deadline))
 
     def import_file(
         self,
@@ -106,8 +113,11 @@ class Workbench:
         added = self.store.add_questions(project, result.questions, origin=f"import:{path.name}")
         return Imported(result, added)
 
-    def cluster(self, name: str, threshold: float | None = None) -> tuple[int, int]:
-        """Group near-duplicate questions; returns (questions moved, groups now)."""
+    def cluster(
+        self, name: str, threshold: float | None = None
+    ) -> tuple[int, int, tuple[int, ...]]:
+        """Group near-duplicate questions; returns (questions moved, groups now, groups whose
+        reviewed answer went back to concept because a question joined them)."""
         project = self.store.project(name)
         questions = self.store.questions(project)
         items = [ClusterItem(q.nr, q.text, q.location) for q in questions]
@@ -116,8 +126,8 @@ class Workbench:
             if threshold is None
             else cluster_questions(items, threshold=threshold)
         )
-        moved = self.store.apply_clusters(project, [c for c in clusters if len(c) > 1])
-        return moved, len(self.store.groups(project))
+        moved, reset = self.store.apply_clusters(project, [c for c in clusters if len(c) > 1])
+        return moved, len(self.store.groups(project)), reset
 
     # -- drafting and review ------------------------------------------------------------
 
@@ -134,6 +144,9 @@ class Workbench:
         groups = self.store.groups(project)
         if nrs:
             wanted = set(nrs)
+            unknown = sorted(wanted - {n for g in groups for n in g.nrs})
+            if unknown:
+                raise NviError(f"Geen vraag {', '.join(map(str, unknown))} in '{project.name}'.")
             groups = [g for g in groups if wanted & set(g.nrs)]
         answered, policy, kept = [], [], []
         for i, g in enumerate(groups):
@@ -206,7 +219,7 @@ class Workbench:
         project = self.store.project(name)
         verify = self._verifier()
         questions = self.store.questions(project)
-        providers = sorted({q.provider for q in questions if q.provider})
+        providers = sorted({q.provider for q in questions if is_name(q.provider)})
         rows: list[ExportRow] = []
         for g in self.store.groups(project):
             if g.status != DEFINITIEF and not include_all:
@@ -239,13 +252,59 @@ class Workbench:
         return meta, rows
 
     def export(self, name: str, fmt: str, out: Path, include_all: bool = False) -> tuple[Path, int]:
+        """Write the note; `out` may be a folder (the file is then named after the project)."""
+        fmt = (fmt or "").lower().lstrip(".")
+        if out.is_dir():
+            out = out / export_name(name, fmt)
+        elif out.suffix and out.suffix.lower().lstrip(".") != fmt:
+            raise NviError(f"De bestandsnaam {out.name} past niet bij het formaat {fmt}.")
         meta, rows = self.export_rows(name, include_all)
         if not rows:
             raise NviError(
                 "Er zijn nog geen definitieve antwoorden om te exporteren. Zet antwoorden op "
-                "'definitief', of exporteer een conceptversie met --all."
+                "'definitief', of exporteer ook de antwoorden die nog niet definitief zijn."
             )
-        return export(meta, rows, fmt, out), len(rows)
+        try:
+            return export(meta, rows, fmt, out), len(rows)
+        except OSError as exc:
+            raise NviError(
+                f"Kan {out} niet schrijven ({exc.strerror or exc}); kies een andere map."
+            ) from exc
+
+
+# Values of a provider column that are no name: they must not be blanked out of every text.
+NOT_NAMES = frozenset(
+    {"aanbieder", "zorgaanbieder", "inschrijver", "anoniem", "onbekend", "nvt", "n.v.t.", "-"}
+)
+
+
+def is_name(provider: str) -> bool:
+    value = provider.strip().casefold()
+    return len(value) >= 4 and value not in NOT_NAMES
+
+
+def check_deadline(deadline: str | None) -> str:
+    """A deadline as ISO date (with a time if given): "15-01-2026 12:00" -> "2026-01-15T12:00"."""
+    from ingest.extract import parse_date
+
+    text = " ".join((deadline or "").split())
+    if not text:
+        return ""
+    time = re.search(r"\b(\d{1,2})[:.](\d{2})\s*(uur)?$", text)
+    day = parse_date(text[: time.start()].rstrip(" ,") if time else text)
+    if day is None:
+        raise NviError(
+            f"'{text}' is geen datum; schrijf bijvoorbeeld 2026-01-15 of 15 januari 2026 12:00."
+        )
+    if time:
+        return f"{day.isoformat()}T{int(time.group(1)):02d}:{time.group(2)}"
+    return day.isoformat()
+
+
+def export_name(project: str, fmt: str) -> str:
+    """ "NvI-Jeugdhulp-2026.docx": a safe file name for a project's note."""
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", project).strip("-")[:60] or "nvi"
+    return f"NvI-{slug}.{fmt}"
 
 
 def source_label(c: Mapping[str, Any]) -> str:
@@ -258,12 +317,12 @@ def _renumbered(
     g: Group, verify: Callable[[Mapping[str, Any]], bool]
 ) -> tuple[str, tuple[str, ...]]:
     """The answer with its keys renumbered 1..n over the citations that still verify and are
-    used in the text (all of them when the text names none); other keys are removed."""
+    named in the text; other keys are removed. A source the text does not name is not shown."""
     used = {int(k) for k in _KEY.findall(g.answer)}
     kept = [
         c
         for c in sorted(g.citations, key=lambda c: int(c.get("key", 0)))
-        if (not used or int(c.get("key", 0)) in used) and verify(c)
+        if int(c.get("key", 0)) in used and verify(c)
     ]
     new_key = {int(c["key"]): i + 1 for i, c in enumerate(kept)}
 
