@@ -18,7 +18,6 @@ if TYPE_CHECKING:
     from assistant.service import Assistant
     from assistant.settings import Settings
     from index.indexer import IngestReport
-    from index.retriever import RetrievedChunk
 
 from assistant.nvi.cli import add_parser as add_nvi_parser
 
@@ -425,19 +424,6 @@ def _ask(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     return EXIT_OK
 
 
-def _hit_dict(hit: RetrievedChunk) -> dict[str, Any]:
-    c = hit.chunk
-    return {
-        "source": c.source,
-        "title": c.title,
-        "page": c.page,
-        "section": c.section,
-        "heading": c.heading,
-        "text": c.text,
-        "score": round(hit.score, 6),
-    }
-
-
 def _search(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     assistant = _query_assistant(args, settings)
     if assistant is None:
@@ -446,7 +432,7 @@ def _search(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     for query in _questions(args):
         hits = assistant.search(query, args.top_k, only, args.audience)
         if args.json or args.jsonl:
-            payload = {"query": query, "results": [_hit_dict(h) for h in hits]}
+            payload = {"query": query, "results": [h.to_dict() for h in hits]}
             print(json.dumps(payload, ensure_ascii=False), file=out)
             continue
         if not hits:

@@ -30,6 +30,19 @@ class RetrievedChunk:
     dense_score: float = 0.0
     lexical_score: float = 0.0
 
+    def to_dict(self, text: str | None = None) -> dict[str, Any]:
+        """The passage as `inkoop search --json` shows it; `text` replaces the chunk's own."""
+        c = self.chunk
+        return {
+            "source": c.source,
+            "title": c.title,
+            "page": c.page,
+            "section": c.section,
+            "heading": c.heading,
+            "text": c.text if text is None else text,
+            "score": round(self.score, 6),
+        }
+
 
 @dataclass(frozen=True)
 class RetrievalSettings:

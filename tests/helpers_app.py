@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from helpers_net import free_port
 
@@ -17,16 +17,12 @@ if TYPE_CHECKING:
 
 
 @contextlib.contextmanager
-def running_app(assistant: Assistant) -> Iterator[str]:
-    """The app served in the background; yields its base URL and closes it afterwards."""
-    app = build_app(assistant)
+def serving(app: Any, **options: Any) -> Iterator[str]:
+    """A Gradio app launched in the background on a free loopback port; yields its base URL
+    and closes it afterwards."""
     port = free_port()
     app.launch(
-        server_name="127.0.0.1",
-        server_port=port,
-        prevent_thread_lock=True,
-        quiet=True,
-        **launch_options(assistant),
+        server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, **options
     )
     try:
         yield f"http://127.0.0.1:{port}/"
@@ -34,25 +30,17 @@ def running_app(assistant: Assistant) -> Iterator[str]:
         app.close()
 
 
-@contextlib.contextmanager
+def running_app(assistant: Assistant) -> contextlib.AbstractContextManager[str]:
+    """The provider app served in the background."""
+    return serving(build_app(assistant), **launch_options(assistant))
+
+
 def running_staff_page(
     bench: Workbench, data_dir: Path, assistant: Assistant | None, password: str
-) -> Iterator[str]:
+) -> contextlib.AbstractContextManager[str]:
     """The staff page served in the background behind Gradio's login (any name, `password`),
-    as `inkoop serve --staff-port` serves it; yields its base URL and closes it afterwards."""
+    as `inkoop serve --staff-port` serves it."""
     from assistant.staff_app import staff_auth, staff_page  # imports gradio
 
     app, options = staff_page(bench, data_dir, assistant)
-    port = free_port()
-    app.launch(
-        server_name="127.0.0.1",
-        server_port=port,
-        prevent_thread_lock=True,
-        quiet=True,
-        auth=staff_auth("127.0.0.1", password),
-        **options,
-    )
-    try:
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        app.close()
+    return serving(app, auth=staff_auth("127.0.0.1", password), **options)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from helpers_net import free_port
+from helpers_app import running_staff_page
 from test_nvi_workbench import INTERN_NOTE, QUESTIONS, TENDER
 
 from assistant.app import respond
@@ -22,7 +22,6 @@ from assistant.staff_app import (
     StaffPage,
     parse_numbers,
     staff_auth,
-    staff_page,
 )
 
 
@@ -134,20 +133,8 @@ def test_the_staff_page_needs_a_password_off_loopback() -> None:
 @pytest.fixture
 def staff_url(assistant: Assistant, tmp_path: Path) -> Iterator[str]:
     bench = Workbench(NviStore(store_path(tmp_path)), lambda: assistant)
-    app, options = staff_page(bench, tmp_path)
-    port = free_port()
-    app.launch(
-        server_name="127.0.0.1",
-        server_port=port,
-        prevent_thread_lock=True,
-        quiet=True,
-        auth=staff_auth("127.0.0.1", "geheim"),
-        **options,
-    )
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        app.close()
+    with running_staff_page(bench, tmp_path, None, "geheim") as url:
+        yield url.rstrip("/")
 
 
 def test_the_served_staff_page_asks_for_the_password(staff_url: str) -> None:

@@ -86,19 +86,11 @@ def asked_part(question: str) -> str:
 
 
 def passage(hit: RetrievedChunk, earlier: bool = False) -> dict[str, Any]:
-    c = hit.chunk
-    words = normalize_ws(c.text).split()
+    """A found passage as shown beside a draft: its first words, and whether it comes from
+    an earlier note."""
+    words = normalize_ws(hit.chunk.text).split()
     text = " ".join(words[:_PASSAGE_WORDS]) + (" …" if len(words) > _PASSAGE_WORDS else "")
-    return {
-        "source": c.source,
-        "title": c.title,
-        "page": c.page,
-        "section": c.section,
-        "heading": c.heading,
-        "text": text,
-        "score": round(hit.score, 4),
-        "earlier": earlier,
-    }
+    return {**hit.to_dict(text), "earlier": earlier}
 
 
 def citation_verifies(assistant: Assistant, citation: Mapping[str, Any]) -> bool:
