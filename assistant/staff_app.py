@@ -316,6 +316,7 @@ def build_staff_app(page: StaffPage, assistant: Assistant | None = None) -> gr.B
                     value=[],
                     interactive=False,
                     wrap=True,
+                    column_widths=["7%", "11%", "34%", "30%", "18%"],
                     label="Vragen en antwoorden (klik een rij om te openen)",
                     elem_id="nvi-tabel",
                 )

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 NVI_TYPE = "nota van inlichtingen"
 _SECTION = re.compile(r"(?:§|par(?:agraaf|\.)?|hoofdstuk|artikel|art\.)?\s*(\d+(?:\.\d+)+)", re.I)
 _PASSAGE_WORDS = 70
+_MARKUP = re.compile(r"#{1,6}")
 # A draft is read by staff before anything is published, so it may rest on less of the
 # question than a chat answer (0.55, a third missing). Measured on the 202 GGZ NvI questions
 # (asked sentences only): 41 drafts instead of 6, half of them citing the paragraph the
@@ -88,7 +89,8 @@ def asked_part(question: str) -> str:
 def passage(hit: RetrievedChunk, earlier: bool = False) -> dict[str, Any]:
     """A found passage as shown beside a draft: its first words, and whether it comes from
     an earlier note."""
-    words = normalize_ws(hit.chunk.text).split()
+    # Markdown heading marks are markup, not text a reader should see
+    words = [w for w in normalize_ws(hit.chunk.text).split() if not _MARKUP.fullmatch(w)]
     text = " ".join(words[:_PASSAGE_WORDS]) + (" …" if len(words) > _PASSAGE_WORDS else "")
     return {**hit.to_dict(text), "earlier": earlier}
 
