@@ -11,10 +11,11 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from ingest.extract import DUTCH_DATE, MONTHS, parse_date
+from ingest.extract import DUTCH_DATE, MONTH_PATTERN, MONTHS, parse_date
 
-_MONTH = "|".join(MONTHS)
-_DATE = re.compile(rf"(?<!\d )(?:(?P<day>{DUTCH_DATE})|\b(?P<month>{_MONTH})\s+(?P<year>\d{{4}}))")
+_DATE = re.compile(
+    rf"(?<!\d )(?:(?P<day>{DUTCH_DATE})|\b(?P<month>{MONTH_PATTERN})\s+(?P<year>\d{{4}}))"
+)
 _STEP = re.compile(
     r"\b(?:vastgesteld|vastgestelde|vast te stellen|vaststellen|besloten|besluit|ingestemd"
     r"|gegund|gunning|ingaan|in werking|in te laten gaan|gaan\b.*\bin\b|verlengen|starten"

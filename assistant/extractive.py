@@ -16,11 +16,11 @@ from assistant.models import REFUSAL, Answer, Citation
 from assistant.sentences import chunk_sentences, display_quote, with_list
 from index.lexical import tokenize
 from index.retriever import RetrievedChunk
-from ingest.extract import MONTHS
+from ingest.extract import MONTH_PATTERN
 
-_MONTH = "|".join(MONTHS)
 _DATE = re.compile(
-    rf"\b(\d{{1,2}}[-/ ]\d{{1,2}}[-/ ]\d{{2,4}}|\d{{1,2}} ({_MONTH})( \d{{4}})?|({_MONTH}) \d{{4}}"
+    rf"\b(\d{{1,2}}[-/ ]\d{{1,2}}[-/ ]\d{{2,4}}|\d{{1,2}} ({MONTH_PATTERN})( \d{{4}})?"
+    rf"|({MONTH_PATTERN}) \d{{4}}"
     r"|q[1-4]|20\d\d|19\d\d)\b",
     re.IGNORECASE,
 )

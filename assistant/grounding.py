@@ -20,6 +20,7 @@ from assistant.models import REFUSAL, Answer, Citation
 from assistant.sentences import chunk_sentences, ends_in_abbreviation, sentences
 from index.lexical import tokenize
 from index.retriever import RetrievedChunk
+from ingest.extract import MONTH_NAMES, MONTH_PATTERN
 
 NOTE_UNVERIFIABLE = (
     "Het taalmodel gaf geen controleerbaar antwoord; hieronder de passages uit de documenten."
@@ -47,11 +48,7 @@ _SPLIT = re.compile(r"(?<=[.!?])\s+")
 _BULLET = re.compile(r"^\s*((?:[-•*]|\d{1,2}[.)])\s+)")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _WORD = re.compile(r"\w")
-_MONTHS = (
-    "januari", "februari", "maart", "april", "mei", "juni",
-    "juli", "augustus", "september", "oktober", "november", "december",
-)  # fmt: skip
-_MONTH = re.compile(r"\b(" + "|".join(_MONTHS) + r")\b", re.IGNORECASE)
+_MONTH = re.compile(rf"\b({MONTH_PATTERN})\b", re.IGNORECASE)
 # A passage sentence that addresses the model ("negeer alle instructies", "je bent nu ...") is
 # data: it can neither support a claim nor be quoted, so obeying it never passes the checks.
 _INSTRUCTION = re.compile(
@@ -172,7 +169,7 @@ def _passage_facts(hit: RetrievedChunk) -> set[str]:
     for m in re.finditer(r"\b\d{1,2}[-/.](\d{1,2})[-/.]\d{2,4}\b", text):
         month = int(m.group(1))
         if 1 <= month <= 12:
-            found.add(_MONTHS[month - 1])
+            found.add(MONTH_NAMES[month - 1])
     return found
 
 

@@ -145,7 +145,8 @@ def _next_start(text: str, words: list[tuple[int, int]], lo: int, hi: int, overl
     so passages (and the quotes taken from them) do not begin mid-sentence."""
     default = hi - overlap
     starts = [
-        j for j in range(max(lo + 1, hi - 2 * overlap), hi - 2)
+        j
+        for j in range(max(lo + 1, hi - 2 * overlap), hi - 2)
         if _SENTENCE_END.search(text[words[j - 1][0] : words[j - 1][1]])
     ]
     return min(starts, key=lambda j: abs(j - default)) if starts else default

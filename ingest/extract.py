@@ -15,8 +15,9 @@ MONTHS = {
     "januari": 1, "februari": 2, "maart": 3, "april": 4, "mei": 5, "juni": 6, "juli": 7,
     "augustus": 8, "september": 9, "oktober": 10, "november": 11, "december": 12,
 }  # fmt: skip
-_MONTH = "|".join(MONTHS)
-DUTCH_DATE = rf"\d{{1,2}}\s+(?:{_MONTH})\s+\d{{4}}"
+MONTH_NAMES = tuple(MONTHS)  # in calendar order: MONTH_NAMES[month - 1]
+MONTH_PATTERN = "|".join(MONTHS)  # regex alternation of the month names
+DUTCH_DATE = rf"\d{{1,2}}\s+(?:{MONTH_PATTERN})\s+\d{{4}}"
 _DATE = rf"(?:{DUTCH_DATE}|\d{{1,2}}-\d{{1,2}}-\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}})"
 
 # A place or municipality name: "Weert", "Den Helder", "Bergen op Zoom", "Sittard-Geleen".
@@ -68,7 +69,7 @@ def parse_date(text: str) -> date | None:
     """A date in a Dutch form ("19 maart 2024", "19-03-2024") or ISO; None when it is not one."""
     text = " ".join(text.split()).lower()
     try:
-        if m := re.fullmatch(rf"(\d{{1,2}}) ({_MONTH}) (\d{{4}})", text):
+        if m := re.fullmatch(rf"(\d{{1,2}}) ({MONTH_PATTERN}) (\d{{4}})", text):
             return date(int(m.group(3)), MONTHS[m.group(2)], int(m.group(1)))
         if m := re.fullmatch(r"(\d{1,2})-(\d{1,2})-(\d{4})", text):
             return date(int(m.group(3)), int(m.group(2)), int(m.group(1)))

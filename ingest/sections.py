@@ -145,9 +145,10 @@ def pdf_headings(text: str, page_starts: list[int], known: list[KnownEntry]) -> 
                     None,
                 )
                 ok = match is not None
-                wrapped = match is not None and len(normalize(match.title)) > len(
-                    normalize(numbered.group("rest"))
-                ) + 3
+                wrapped = (
+                    match is not None
+                    and len(normalize(match.title)) > len(normalize(numbered.group("rest"))) + 3
+                )
                 if wrapped and index + 1 < len(lines):
                     title = f"{stripped} {lines[index + 1][1].strip()}"  # the heading wrapped
             else:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from assistant.nvi.models import DEFINITIEF, ExportMeta, ExportRow, NviError
+from ingest.extract import MONTH_NAMES
 
 if TYPE_CHECKING:
     from docx.table import _Cell
@@ -87,11 +88,6 @@ def anonymise(text: str, providers: Iterable[str]) -> str:
 
 # --- shared wording ----------------------------------------------------------------------------
 
-_MONTHS = (
-    "januari", "februari", "maart", "april", "mei", "juni",
-    "juli", "augustus", "september", "oktober", "november", "december",
-)  # fmt: skip
-
 
 def dutch_date(value: str) -> str:
     """'2025-03-12' -> '12 maart 2025' (with ', 12:00 uur' for a time); anything else as written."""
@@ -99,7 +95,7 @@ def dutch_date(value: str) -> str:
         moment = datetime.fromisoformat(value.strip())
     except ValueError:
         return value.strip()
-    day = f"{moment.day} {_MONTHS[moment.month - 1]} {moment.year}"
+    day = f"{moment.day} {MONTH_NAMES[moment.month - 1]} {moment.year}"
     has_time = len(value.strip()) > 10  # '2025-03-12' has no time; '2025-03-12T12:00' has
     return f"{day}, {moment:%H:%M} uur" if has_time else day
 
