@@ -104,6 +104,13 @@ def shorten_question(question: str) -> tuple[str, str | None]:
     return head.rstrip(), note
 
 
+def with_note(answer: Answer, note: str | None) -> Answer:
+    """The answer with `note` (e.g. that the question was cut) after its text."""
+    if note is None:
+        return answer
+    return replace(answer, answer=f"{answer.answer}\n\n{note}", notes=(*answer.notes, note))
+
+
 class Assistant:
     """Ingest, search and ask over one index. Heavy parts load on first use."""
 
@@ -185,9 +192,7 @@ class Assistant:
         else:
             hits = self.search(question, k, where, audience) if question else []
             answer = self.answerer.answer(question, hits)
-        if cut is None:
-            return answer
-        return replace(answer, answer=f"{answer.answer}\n\n{cut}", notes=(*answer.notes, cut))
+        return with_note(answer, cut)
 
     def ask_stream(
         self,
@@ -213,9 +218,7 @@ class Assistant:
             yield self.ask(question, k, where, audience)
             return
         for item in answerer.stream(short, self.search(short, k, where, audience)):
-            if isinstance(item, Answer) and cut is not None:  # as `ask` says it
-                item = replace(item, answer=f"{item.answer}\n\n{cut}", notes=(*item.notes, cut))
-            yield item
+            yield with_note(item, cut) if isinstance(item, Answer) else item  # as `ask` says it
 
     def _compare(
         self,

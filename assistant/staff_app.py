@@ -379,9 +379,8 @@ def build_staff_app(page: StaffPage, assistant: Assistant | None = None) -> gr.B
             return text, page.table(p)
 
         def on_select(p: str, evt: gr.SelectData) -> Any:
-            rows = page.table(p)
-            row = evt.index[0] if isinstance(evt.index, list | tuple) else evt.index
-            first = int(str(rows[row][0]).split(",")[0])
+            # the clicked row as shown: its first cell is "3" or "3, 7" (a group)
+            first = int(str(evt.row_value[0]).split(",")[0])
             return (first, *page.load(p, first)[:4])
 
         def on_save(

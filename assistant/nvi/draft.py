@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
@@ -95,19 +95,25 @@ def passage(hit: RetrievedChunk, earlier: bool = False) -> dict[str, Any]:
     return {**hit.to_dict(text), "earlier": earlier}
 
 
-def citation_verifies(assistant: Assistant, citation: Mapping[str, Any]) -> bool:
-    """The quote still occurs on its page in the document as indexed now (a re-ingested
-    document has a new id: its current version by source is checked)."""
-    quote = str(citation.get("quote", ""))
-    page = int(citation.get("page", 0) or 0)
-    doc_ids = [str(citation.get("doc_id", ""))] + [
-        d.doc_id for d in assistant.documents() if d.source == citation.get("source")
-    ]
-    return any(
-        quote_on_page(quote, assistant.index.page_text(doc_id, page))
-        for doc_id in doc_ids
-        if doc_id
-    )
+def citation_verifier(assistant: Assistant) -> Callable[[Mapping[str, Any]], bool]:
+    """A check that a stored citation's quote still occurs on its page in the document as
+    indexed now (a re-ingested document has a new id: its current version by source is
+    checked). The document registry is read once, for all the citations checked with it."""
+    current: dict[str, list[str]] = {}
+    for d in assistant.documents():
+        current.setdefault(d.source, []).append(d.doc_id)
+
+    def verifies(citation: Mapping[str, Any]) -> bool:
+        quote = str(citation.get("quote", ""))
+        page = int(citation.get("page", 0) or 0)
+        doc_ids = [str(citation.get("doc_id", "")), *current.get(str(citation.get("source")), [])]
+        return any(
+            quote_on_page(quote, assistant.index.page_text(doc_id, page))
+            for doc_id in doc_ids
+            if doc_id
+        )
+
+    return verifies
 
 
 class Drafter:

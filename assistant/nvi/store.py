@@ -414,7 +414,12 @@ class NviStore:
         ).fetchone()
         if row is None:
             raise NviError(f"Vraag {nr} bestaat niet in '{project.name}'.")
-        return next(g for g in self._groups(db, project) if g.id == row["group_id"])
+        group_id = row["group_id"]  # that group only, not the whole project
+        members = db.execute(
+            "SELECT * FROM questions WHERE group_id = ? ORDER BY nr", (group_id,)
+        ).fetchall()
+        found = db.execute("SELECT * FROM groups WHERE id = ?", (group_id,)).fetchone()
+        return _group(found, [_question(r) for r in members])
 
     # -- grouping -----------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.nvi.cluster import ClusterItem, cluster_questions
-from assistant.nvi.draft import Drafter, citation_verifies, matching_sources
+from assistant.nvi.draft import Drafter, citation_verifier, matching_sources
 from assistant.nvi.export import anonymise, export
 from assistant.nvi.importer import read_questions
 from assistant.nvi.models import DEFINITIEF, ExportMeta, ExportRow, ImportResult, NviError
@@ -182,15 +182,11 @@ class Workbench:
         `check`) and its history."""
         project = self.store.project(name)
         g = self.store.group(project, nr)
-        verify = self._verifier() if check else None
+        verify = citation_verifier(self.assistant) if check else None
         found = warnings(
             g.answer, g.status, [q.text for q in g.questions], g.citations, g.flags, verify
         )
         return Review(g, tuple(found), tuple(self.store.history(project, nr)))
-
-    def _verifier(self) -> Callable[[Mapping[str, Any]], bool]:
-        assistant = self.assistant
-        return lambda c: citation_verifies(assistant, c)
 
     def set(
         self,
@@ -217,7 +213,7 @@ class Workbench:
         """The note's rows in question order, provider names removed, each citation checked
         again against the index (one that no longer verifies is left out, its key with it)."""
         project = self.store.project(name)
-        verify = self._verifier()
+        verify = citation_verifier(self.assistant)
         questions = self.store.questions(project)
         providers = sorted({q.provider for q in questions if is_name(q.provider)})
         rows: list[ExportRow] = []
@@ -238,11 +234,9 @@ class Workbench:
                 for q in g.questions
             ]
         rows.sort(key=lambda r: r.nr)
-        titles = [
-            r.title or r.source
-            for r in self.assistant.documents()
-            if r.source in set(matching_sources(self.assistant.documents(), project.documents))
-        ]
+        records = self.assistant.documents()
+        named = set(matching_sources(records, project.documents))
+        titles = [r.title or r.source for r in records if r.source in named]
         meta = ExportMeta(
             name=project.name,
             date=date.today().isoformat(),
