@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "corpus"  # the repo's own documents
+LETTERS = CORPUS / "raadsinformatiebrieven"  # the seed council letters
 SHARED = ROOT.parent / "shared"
 SHARED_CORPUS = SHARED / "corpus"
 SHARED_EVAL = SHARED / "eval"

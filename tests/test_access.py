@@ -14,7 +14,8 @@ from typing import Any
 
 import numpy as np
 import pytest
-from test_cli import LETTERS, hashing_env, isolate_env, run  # noqa: F401
+from conftest import LETTERS
+from test_cli import hashing_env, isolate_env, run  # noqa: F401
 
 from assistant.cli import EXIT_OK, main
 from assistant.service import Assistant

@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
+from conftest import LETTERS, ROOT
 from helpers_app import running_app
 from helpers_grounding import BreaksOff, ReplayChat
 from helpers_llm import StubServer
@@ -43,8 +44,6 @@ from assistant.models import REFUSAL, Answer, Citation
 from assistant.service import Assistant
 from assistant.settings import Settings
 
-ROOT = Path(__file__).resolve().parents[1]
-LETTERS = ROOT / "corpus" / "raadsinformatiebrieven"
 QUESTION = "Wanneer gaan de nieuwe contracten voor ambulante jeugdhulp in?"
 
 

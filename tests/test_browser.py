@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
+from conftest import LETTERS
 from helpers_app import running_app, running_staff_page
 from helpers_llm import pieces
 from test_nvi_workbench import CANARY, INTERN_NOTE, QUESTIONS, TENDER
@@ -27,7 +28,6 @@ from assistant.settings import Settings
 pytestmark = pytest.mark.browser
 
 CHROMIUM = Path("/usr/bin/chromium")
-LETTERS = Path(__file__).resolve().parents[1] / "corpus" / "raadsinformatiebrieven"
 ARGS = [
     "--no-sandbox",
     "--disable-gpu",

@@ -12,7 +12,8 @@ import logging
 from pathlib import Path
 
 import pytest
-from test_cli import LETTERS, isolate_env, run
+from conftest import LETTERS
+from test_cli import isolate_env, run
 
 from assistant.app import ERROR_MESSAGE, REFUSED_SOURCES, respond, servable_files
 from assistant.citations import quote_on_page

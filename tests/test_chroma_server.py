@@ -11,13 +11,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import LETTERS
 from helpers_net import free_port, wait_for_port
 
 from assistant.cli import main
-
-ROOT = Path(__file__).resolve().parents[1]
-LETTERS = ROOT / "corpus" / "raadsinformatiebrieven"
-
 
 INGEST = ["ingest", str(LETTERS), "--json", "--visibility", "openbaar"]
 

@@ -11,6 +11,7 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
+from conftest import LETTERS
 
 from assistant.citations import quote_on_page
 from assistant.cli import EXIT_FAIL, EXIT_OK, EXIT_USAGE, main
@@ -18,8 +19,6 @@ from assistant.models import REFUSAL
 from assistant.service import Assistant
 from assistant.settings import Settings
 
-ROOT = Path(__file__).resolve().parents[1]
-LETTERS = ROOT / "corpus" / "raadsinformatiebrieven"
 WEERT = "weert-rib-2024-03-19-inkoopstrategie-ambulante-jeugdhulp.txt"
 MAASGOUW = "maasgouw-rib-Z-24-126291-inkoopstrategie-ambulante-jeugdhulp.txt"
 

@@ -5,15 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import LETTERS
 
 from assistant.compare import combine, named_gemeenten, per_gemeente_question
 from assistant.models import Answer, Citation
 from assistant.service import Assistant
 from assistant.settings import Settings
 from ingest.extract import dossier_key, with_dossier
-
-ROOT = Path(__file__).resolve().parents[1]
-LETTERS = ROOT / "corpus" / "raadsinformatiebrieven"
 
 
 def cite(key: int, source: str) -> Citation:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 from helpers_pdf import text_pdf
 
 from assistant.service import Assistant, open_index
@@ -29,7 +30,6 @@ from index.indexer import IngestReport
 from ingest.models import OPENBAAR
 from ingest.readers import file_id
 
-ROOT = Path(__file__).resolve().parents[1]
 FILES = 30
 PDFS = 5  # multi-page files: their pages are stored apart from their chunks
 WORDS = [

@@ -8,7 +8,8 @@ import os
 from pathlib import Path
 
 import pytest
-from test_cli import LETTERS, MAASGOUW, WEERT, hashing_env, ingest, isolate_env, run  # noqa: F401
+from conftest import LETTERS, ROOT
+from test_cli import MAASGOUW, WEERT, hashing_env, ingest, isolate_env, run  # noqa: F401
 
 from assistant.cli import EXIT_OK, EXIT_USAGE
 from assistant.decisions import (
@@ -20,7 +21,6 @@ from assistant.decisions import (
 )
 from ingest.extract import extract_metadata
 
-ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT.parent / "shared" / "seeds"
 GOLDEN = ROOT / "tests" / "golden" / "decisions_seed.json"
 SUBJECT = "inkoopstrategie ambulante jeugdhulp"

@@ -12,6 +12,7 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
+from conftest import CORPUS, LETTERS, ROOT
 from helpers_pdf import page_texts
 
 from assistant.citations import normalize_ws, quote_on_page
@@ -23,9 +24,6 @@ from index.embedders import BUNDLED
 from index.indexer import IngestReport
 from ingest.models import Chunk
 
-ROOT = Path(__file__).resolve().parents[1]
-CORPUS = ROOT / "corpus"
-LETTERS = CORPUS / "raadsinformatiebrieven"
 SEED_LETTERS = {p.name: p for p in LETTERS.glob("*.txt")}
 
 

@@ -7,6 +7,7 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 from helpers_grounding import ReplayChat
 from helpers_llm import StubServer
 
@@ -47,7 +48,6 @@ from assistant.scoring import (
 from assistant.service import Assistant
 from assistant.settings import Settings
 
-ROOT = Path(__file__).resolve().parents[1]
 GGZ = "zk_Inkoopbeleid-GGZ-2024-2026.pdf"
 
 

@@ -7,12 +7,12 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 
 from ingest.extract import date_key, extract_metadata, parse_date
 from ingest.models import Chunk
 from ingest.readers import read_document
 
-ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 SEEDS = SHARED / "seeds"
 WEERT = "weert-rib-2024-03-19-inkoopstrategie-ambulante-jeugdhulp.txt"

@@ -7,13 +7,13 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from test_cli import LETTERS, MAASGOUW, WEERT, hashing_env, ingest, isolate_env, run  # noqa: F401
+from conftest import LETTERS, ROOT
+from test_cli import MAASGOUW, WEERT, hashing_env, ingest, isolate_env, run  # noqa: F401
 
 from assistant.cli import EXIT_OK, EXIT_USAGE
 from index.filters import known_spelling, metadata_filter
 from index.store import matches
 
-ROOT = Path(__file__).resolve().parents[1]
 JEUGDWET = ROOT / "corpus" / "wetten" / "Jeugdwet.md"
 QUERY = "aanbesteding ambulante jeugdhulp"
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from conftest import LETTERS
 from helpers_grounding import HITS, QUESTION, answerer, assert_checked
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
@@ -19,8 +20,6 @@ from assistant.llm import ChatMessage
 from assistant.models import REFUSAL, Answer
 from assistant.service import Assistant
 from assistant.settings import Settings
-
-LETTERS = Path(__file__).resolve().parents[1] / "corpus" / "raadsinformatiebrieven"
 
 
 def fake(*replies: str, **options: object) -> LangChainChatModel:

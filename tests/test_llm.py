@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import LETTERS, ROOT
 from helpers_llm import CANNED, StubServer, pieces
 from helpers_net import free_port
 
@@ -30,8 +31,6 @@ from assistant.llm import (
 )
 from assistant.settings import Settings
 
-ROOT = Path(__file__).resolve().parents[1]
-LETTERS = ROOT / "corpus" / "raadsinformatiebrieven"
 QUESTION = "Wanneer gaan de nieuwe contracten voor ambulante jeugdhulp in?"
 NOTE = "hieronder de passages uit de documenten."
 

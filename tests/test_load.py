@@ -12,6 +12,7 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 from helpers_net import free_port, wait_for_port
 from test_cli import isolate_env
 
@@ -19,7 +20,6 @@ from assistant.bench import DEFAULT_QUESTIONS
 from assistant.cli import EXIT_FAIL, EXIT_OK, main
 from assistant.loadtest import check_answer, run_load
 
-ROOT = Path(__file__).resolve().parents[1]
 QUESTION = "Wanneer gaan de nieuwe contracten voor ambulante jeugdhulp in?"
 ODD = ("", "???!!!", "🙂", "<script>alert(1)</script>", "vraag " * 4000)  # test_chat_input.py
 

@@ -10,13 +10,12 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import LETTERS, ROOT
 from helpers_net import free_port, wait_for_port
 
 from assistant.cli import main
 from index.lock import DataDirBusyError, acquire, release
 
-ROOT = Path(__file__).resolve().parents[1]
-LETTERS = ROOT / "corpus" / "raadsinformatiebrieven"
 HOLD = (
     "import sys, time; from pathlib import Path; from index.lock import acquire; "
     "acquire(Path(sys.argv[1])); print('locked', flush=True); time.sleep(60)"

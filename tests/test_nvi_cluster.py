@@ -11,9 +11,9 @@ import itertools
 import json
 import random
 from collections.abc import Sequence
-from pathlib import Path
 
 import pytest
+from conftest import ROOT
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -28,7 +28,6 @@ from assistant.nvi.cluster import (
 )
 from index.embedders import make_embedder
 
-ROOT = Path(__file__).resolve().parents[1]
 REAL_NVI = ROOT.parent / "shared" / "eval" / "zk_NvI-GGZ-2024-2026.json"
 
 
