@@ -23,10 +23,16 @@ import gradio as gr
 
 from assistant.app import add_question_tabs, servable_files
 from assistant.nvi.importer import parse_columns
-from assistant.nvi.models import STATUSES, NviError, vragen
+from assistant.nvi.models import STATUSES, NviError, short, vragen
 from assistant.nvi.review import warnings
 from assistant.nvi.store import Group
-from assistant.nvi.workbench import Review, Workbench, export_name, source_label
+from assistant.nvi.workbench import (
+    Review,
+    Workbench,
+    cluster_summary,
+    export_name,
+    source_label,
+)
 from index.filters import MEDEWERKER
 
 if TYPE_CHECKING:
@@ -54,11 +60,6 @@ Row = list[Any]
 
 def _e(text: object) -> str:
     return html.escape(str(text), quote=True)
-
-
-def _short(text: str, n: int = 90) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= n else flat[: n - 1] + "…"
 
 
 def parse_numbers(text: str) -> list[int]:
@@ -148,22 +149,10 @@ class StaffPage:
             raise NviError("Alleen CSV-, XLSX- en DOCX-bestanden kunnen worden geïmporteerd.")
         specs = [part for part in re.split(r"[;\n]", columns or "") if part.strip()]
         done = self.bench.import_file(project, path, parse_columns(specs) or None)
-        lines = [f"{vragen(len(done.added.nrs))} geïmporteerd uit {_e(path.name)}."]
-        if done.added.duplicates:
-            lines.append(f"{len(done.added.duplicates)} stonden er al in.")
-        if done.result.empty_rows:
-            lines.append(f"{done.result.empty_rows} lege rijen overgeslagen.")
-        lines += [_e(p.message) for p in done.result.problems]  # each names its row
-        lines += [_e(n) for n in done.result.notes]
-        return "\n\n".join(lines)
+        return "\n\n".join(_e(line) for line in done.lines(path.name))
 
     def cluster(self, project: str) -> str:
-        moved, count, reset = self.bench.cluster(self._need(project))
-        text = f"{vragen(moved)} bij een gelijke vraag gezet; {count} te beantwoorden groepen."
-        if reset:
-            listed = ", ".join(map(str, reset))
-            text += f" Let op: het antwoord op vraag {listed} is terug naar concept."
-        return text
+        return cluster_summary(*self.bench.cluster(self._need(project)))
 
     def draft(self, project: str, progress: Callable[[int, int], None] | None = None) -> str:
         return self.bench.draft(self._need(project), progress=progress).summary()
@@ -182,9 +171,9 @@ class StaffPage:
                 [
                     ", ".join(map(str, g.nrs)),
                     g.status,
-                    _short(g.lead.text),
-                    _short(g.answer) or "—",
-                    "; ".join(_short(w, 40) for w in found),
+                    short(g.lead.text),
+                    short(g.answer) or "—",
+                    "; ".join(short(w, 40) for w in found),
                 ]
             )
         return rows

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from assistant.nvi.importer import parse_columns
-from assistant.nvi.models import STATUSES, NviError, vragen
+from assistant.nvi.models import STATUSES, NviError, short, vragen
 
 if TYPE_CHECKING:
     from assistant.nvi.store import Group
@@ -148,33 +148,16 @@ def _new(args: argparse.Namespace, bench: Workbench) -> Result:
 def _import(args: argparse.Namespace, bench: Workbench) -> Result:
     mapping = parse_columns(args.columns)
     done = bench.import_file(args.name, args.file, mapping or None, args.encoding)
-    nrs = done.added.nrs
-    lines = [f"{vragen(len(nrs))} geïmporteerd uit {args.file.name}."]
-    if len(nrs) == 1:
-        lines[0] = lines[0][:-1] + f" (nummer {nrs[0]})."
-    elif nrs:
-        lines[0] = lines[0][:-1] + f" (nummers {nrs[0]}–{nrs[-1]})."
-    if done.added.duplicates:
-        lines.append(
-            f"{len(done.added.duplicates)} stonden er al in (rijen "
-            f"{', '.join(map(str, done.added.duplicates))})."
-        )
-    if done.result.empty_rows:
-        lines.append(f"{done.result.empty_rows} lege rijen overgeslagen.")
-    lines += [p.message for p in done.result.problems]  # each names its row
-    lines += list(done.result.notes)
-    return done.to_dict(), "\n".join(lines)
+    return done.to_dict(), "\n".join(done.lines(args.file.name))
 
 
 def _cluster(args: argparse.Namespace, bench: Workbench) -> Result:
+    from assistant.nvi.workbench import cluster_summary
+
     moved, count, reset = bench.cluster(args.name, args.threshold)
     groups = [g for g in bench.groups(args.name) if len(g.nrs) > 1]
-    lines = [f"{vragen(moved)} bij een gelijke vraag gezet; {count} te beantwoorden groepen."]
+    lines = [cluster_summary(moved, count, reset)]
     lines += [f"  samen: {', '.join(map(str, g.nrs))}" for g in groups]
-    lines += [
-        f"  let op: vraag {nr} kreeg er een vraag bij; het antwoord is terug naar concept"
-        for nr in reset
-    ]
     data = {
         "moved": moved,
         "groups": count,
@@ -203,13 +186,8 @@ def _list(args: argparse.Namespace, bench: Workbench) -> Result:
 def _line(g: Group) -> str:
     nrs = ", ".join(map(str, g.nrs))
     flags = f" [{'; '.join(g.flags)}]" if g.flags and not g.answer else ""
-    answer = _short(g.answer, 80) or "(geen antwoord)"
-    return f"{nrs:>8}  {g.status:<13} {_short(g.lead.text, 60)}\n{'':>8}  → {answer}{flags}"
-
-
-def _short(text: str, n: int) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= n else flat[: n - 1] + "…"
+    answer = short(g.answer, 80) or "(geen antwoord)"
+    return f"{nrs:>8}  {g.status:<13} {short(g.lead.text, 60)}\n{'':>8}  → {answer}{flags}"
 
 
 def _show(args: argparse.Namespace, bench: Workbench) -> Result:

@@ -21,6 +21,12 @@ def vragen(n: int) -> str:
     return f"{n} vraag" if n == 1 else f"{n} vragen"
 
 
+def short(text: str, n: int = 90) -> str:
+    """The text on one line, cut to `n` characters with an ellipsis (lists and tables)."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= n else flat[: n - 1] + "…"
+
+
 class NviError(ValueError):
     """A problem a staff member can fix; the message is Dutch and says what to do."""
 

@@ -17,7 +17,7 @@ from assistant.nvi.cluster import ClusterItem, cluster_questions
 from assistant.nvi.draft import Drafter, citation_verifier, matching_sources
 from assistant.nvi.export import anonymise, export
 from assistant.nvi.importer import read_questions
-from assistant.nvi.models import DEFINITIEF, ExportMeta, ExportRow, ImportResult, NviError
+from assistant.nvi.models import DEFINITIEF, ExportMeta, ExportRow, ImportResult, NviError, vragen
 from assistant.nvi.review import warnings
 from assistant.nvi.store import Added, Event, Group, NviStore, Project
 
@@ -35,6 +35,22 @@ def store_path(data_dir: Path) -> Path:
 class Imported:
     result: ImportResult
     added: Added
+
+    def lines(self, file_name: str) -> list[str]:
+        """What the import did, a line each (each problem names its row)."""
+        nrs = self.added.nrs
+        first = f"{vragen(len(nrs))} geïmporteerd uit {file_name}"
+        if len(nrs) == 1:
+            first += f" (nummer {nrs[0]})"
+        elif nrs:
+            first += f" (nummers {nrs[0]}–{nrs[-1]})"
+        lines = [first + "."]
+        if self.added.duplicates:
+            rows = ", ".join(map(str, self.added.duplicates))
+            lines.append(f"{len(self.added.duplicates)} stonden er al in (rijen {rows}).")
+        if self.result.empty_rows:
+            lines.append(f"{self.result.empty_rows} lege rijen overgeslagen.")
+        return lines + [p.message for p in self.result.problems] + list(self.result.notes)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -299,6 +315,15 @@ def export_name(project: str, fmt: str) -> str:
     """ "NvI-Jeugdhulp-2026.docx": a safe file name for a project's note."""
     slug = re.sub(r"[^A-Za-z0-9]+", "-", project).strip("-")[:60] or "nvi"
     return f"NvI-{slug}.{fmt}"
+
+
+def cluster_summary(moved: int, groups: int, reset: Sequence[int]) -> str:
+    """What `cluster` did, in one sentence (plus which reviewed answers it reopened)."""
+    text = f"{vragen(moved)} bij een gelijke vraag gezet; {groups} te beantwoorden groepen."
+    if reset:
+        listed = ", ".join(map(str, reset))
+        text += f" Let op: het antwoord op vraag {listed} is terug naar concept."
+    return text
 
 
 def source_label(c: Mapping[str, Any]) -> str:
