@@ -14,7 +14,7 @@ import re
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -248,7 +248,6 @@ class Added:
 
     nrs: tuple[int, ...]
     duplicates: tuple[int, ...] = ()  # rows (file row numbers) already in the project
-    notes: tuple[str, ...] = field(default=())
 
 
 class NviStore:
