@@ -17,7 +17,20 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	touch $(STAMP)
 
+# OCR of scanned PDF pages needs Tesseract with its Dutch model (Debian packages): installed
+# here when missing and we are root; otherwise such pages are reported and the OCR tests skip.
+OCR_PACKAGES := tesseract-ocr tesseract-ocr-nld
+
 install: $(STAMP)
+	@if ! (command -v tesseract >/dev/null 2>&1 && tesseract --list-langs 2>/dev/null | grep -qx nld); then \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing $(OCR_PACKAGES) (OCR of scanned PDFs)"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(OCR_PACKAGES) >/dev/null) \
+	      || echo "warning: $(OCR_PACKAGES) could not be installed; scanned pages stay unread, OCR tests skip"; \
+	  else \
+	    echo "note: for OCR of scanned PDFs install $(OCR_PACKAGES) (apt-get, as root)"; \
+	  fi; \
+	fi
 
 run: install
 	$(BIN)/inkoop serve --ingest corpus --visibility openbaar --staff-port 7861

@@ -14,9 +14,10 @@ import numpy as np
 
 from index.embedders import Embedder, EmbedderError
 from index.store import DocumentRecord, IndexError_, VectorIndex
+from ingest.archives import ArchiveMember, listing
 from ingest.chunking import ChunkSettings
 from ingest.models import INTERN, VISIBILITIES
-from ingest.pipeline import FileProblem, ParsedFile, discover, parse_file
+from ingest.pipeline import FileProblem, Input, ParsedFile, discover, parse_file
 from ingest.readers import file_id
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,7 @@ class IngestReport:
     removed: list[str] = field(default_factory=list)
     problems: list[FileProblem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    ocr: dict[str, str] = field(default_factory=dict)  # source -> pages read by OCR, "3,5-7"
     chunks_added: int = 0
     chunks_removed: int = 0
     repaired: int = 0
@@ -52,6 +54,7 @@ class IngestReport:
             "removed": self.removed,
             "problems": [p.__dict__ for p in self.problems],
             "notes": self.notes,
+            "ocr": self.ocr,
             "chunks_added": self.chunks_added,
             "chunks_removed": self.chunks_removed,
             "repaired": self.repaired,
@@ -67,6 +70,29 @@ def display_path(path: Path) -> str:
         return resolved.relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
         return resolved.as_posix()
+
+
+def source_name(item: Input) -> str:
+    """A document's source: its display path, or for a file in a ZIP `package.zip/inner/x.pdf`."""
+    if isinstance(item, ArchiveMember):
+        return f"{display_path(item.archive)}/{item.inner_path}"
+    return display_path(item)
+
+
+class _Presence:
+    """Whether a registered document's file is still there; a ZIP is listed once per run."""
+
+    def __init__(self) -> None:
+        self._listings: dict[Path, set[str]] = {}
+
+    def __call__(self, record: DocumentRecord) -> bool:
+        path = Path(str(record.metadata.get("_path", record.source)))
+        member = record.metadata.get("_member")
+        if not member:
+            return path.exists()
+        if path not in self._listings:
+            self._listings[path] = listing(path) if path.is_file() else set()
+        return str(member) in self._listings[path]
 
 
 class Indexer:
@@ -97,7 +123,8 @@ class Indexer:
         started = time.perf_counter()
         report = IngestReport()
         report.repaired = self.index.repair() + self._drop_superseded()
-        files, report.problems = discover(list(paths))
+        files, report.problems = discover(list(paths), display_path)
+        present = _Presence()
         existing = self.index.documents()
         by_source = {r.source: r for r in existing}
         by_id = {r.doc_id: r for r in existing}
@@ -105,13 +132,13 @@ class Indexer:
         try:
             for path in files:
                 bar.set_postfix_str(path.name[:40], refresh=False)
-                self._ingest_file(path, report, by_source, by_id, bar, visibility)
+                self._ingest_file(path, report, by_source, by_id, bar, visibility, present)
                 bar.update(1)
         finally:
             bar.close()
         if prune:
             for record in self.index.documents():
-                if not Path(str(record.metadata.get("_path", record.source))).exists():
+                if not present(record):
                     self.index.remove_document(record.doc_id)
                     report.removed.append(record.source)
                     report.chunks_removed += record.chunks
@@ -133,15 +160,17 @@ class Indexer:
 
     def _ingest_file(
         self,
-        path: Path,
+        path: Input,
         report: IngestReport,
         by_source: dict[str, DocumentRecord],
         by_id: dict[str, DocumentRecord],
         bar: Any,
         visibility: str | None = None,
+        present: _Presence | None = None,
     ) -> None:
         """Add, replace or skip one file, updating the report and the lookup tables."""
-        source = display_path(path)
+        present = present or _Presence()
+        source = source_name(path)
         old = by_source.get(source)
         old_visibility = record_visibility(old) if old is not None else None
         wanted = visibility or old_visibility or INTERN
@@ -153,6 +182,9 @@ class Indexer:
             report.problems.append(parsed)
             return
         report.notes.extend(parsed.document.notes)
+        ocr_pages = parsed.document.metadata.get("ocr_pages")
+        if ocr_pages:
+            report.ocr[source] = str(ocr_pages)
         doc_id = parsed.document.doc_id
         new_visibility = str(parsed.document.metadata.get("visibility", INTERN))
         # The doc id hashes bytes and sidecar, not the ingest flag: the same id with another
@@ -166,7 +198,7 @@ class Indexer:
             report.notes.append(f"{source}: visibility {was} -> {new_visibility}")
         twin = by_id.get(doc_id)
         if twin is not None and twin.source != source:
-            if Path(str(twin.metadata.get("_path", twin.source))).exists():
+            if present(twin):
                 report.notes.append(f"{source}: same content as {twin.source}; skipped")
                 report.unchanged.append(source)
                 if old is not None:  # its earlier, different version must not linger
@@ -196,8 +228,12 @@ class Indexer:
         else:
             report.added.append(source)
 
-    def _record(self, parsed: ParsedFile, path: Path) -> DocumentRecord:
+    def _record(self, parsed: ParsedFile, path: Input) -> DocumentRecord:
         doc = parsed.document
+        if isinstance(path, ArchiveMember):  # the ZIP on disk, and the file inside it
+            where = {"_path": str(path.archive.resolve()), "_member": path.inner_path}
+        else:
+            where = {"_path": str(path.resolve())}
         return DocumentRecord(
             doc_id=doc.doc_id,
             source=doc.source,
@@ -206,10 +242,10 @@ class Indexer:
             pages=len(doc.pages),
             chunks=len(parsed.chunks),
             ingested_at=datetime.now(UTC).isoformat(timespec="seconds"),
-            metadata={**doc.metadata, "_path": str(path.resolve())},
+            metadata={**doc.metadata, **where},
         )
 
-    def _add(self, parsed: ParsedFile, path: Path, report: IngestReport, bar: Any) -> None:
+    def _add(self, parsed: ParsedFile, path: Input, report: IngestReport, bar: Any) -> None:
         texts = [c.context for c in parsed.chunks]
         t0 = time.perf_counter()
         vectors = []

@@ -15,6 +15,10 @@ from ingest.sections import is_contents_heading
 MAX_WORD_CHARS = 250
 _WORD = re.compile(rf"\S{{1,{MAX_WORD_CHARS}}}")
 _SENTENCE_END = re.compile(r"[.!?:;]['\")\]]?$")
+# Tables (XLSX, CSV) are read as one line per row, each cell with its column name: every row
+# is a passage of its own, so a question about a row finds that row and no row is cut in two
+# passages (only a row longer than `max_words` is split, and its cells keep their names).
+TABLE_KINDS = frozenset({"csv", "xlsx"})
 
 
 @dataclass(frozen=True)
@@ -36,14 +40,22 @@ def chunk_document(doc: SourceDocument, settings: ChunkSettings | None = None) -
     text = doc.full_text
     starts = doc.page_starts
     chunks: list[Chunk] = []
-    for sec_start, sec_end, section, heading in _sections(doc, len(text)):
-        if is_contents_heading(heading):
+    table = doc.kind in TABLE_KINDS
+    spans = _table_sections(doc, len(text)) if table else _sections(doc, len(text))
+    for sec_start, sec_end, section, heading in spans:
+        if is_contents_heading(heading) and not table:
             continue
         words = [
             (m.start() - sec_start, m.end() - sec_start)
             for m in _WORD.finditer(text, sec_start, sec_end)
         ]
-        for lo, hi in _windows(text[sec_start:sec_end], words, settings):
+        body = text[sec_start:sec_end]
+        windows = (
+            _row_windows(body, words, settings, heading)
+            if table
+            else _windows(body, words, settings)
+        )
+        for lo, hi in windows:
             start, end = sec_start + words[lo][0], sec_start + words[hi - 1][1]
             chunk_text = text[start:end]
             first_page = bisect.bisect_right(starts, start)
@@ -106,6 +118,40 @@ def _sections(doc: SourceDocument, length: int) -> list[tuple[int, int, str, str
             continue
         merged.append((start, end, section, heading))
     return merged
+
+
+def _table_sections(doc: SourceDocument, length: int) -> list[tuple[int, int, str, str]]:
+    """(start, end, section, heading) per sheet; unlike prose, a short sheet stays its own."""
+    bounds = sorted(doc.headings, key=lambda h: h.offset)
+    spans = [(0, bounds[0].offset if bounds else length, "", "")]
+    for i, h in enumerate(bounds):
+        end = bounds[i + 1].offset if i + 1 < len(bounds) else length
+        spans.append((h.offset, end, h.section, h.title))
+    return [s for s in spans if s[1] > s[0]]
+
+
+def _row_windows(
+    text: str, words: list[tuple[int, int]], settings: ChunkSettings, heading: str
+) -> list[tuple[int, int]]:
+    """One window per line (a table row); the sheet's heading line is no row of its own."""
+    windows: list[tuple[int, int]] = []
+    lo = 0
+    while lo < len(words):
+        line_end = text.find("\n", words[lo][0])
+        line_end = len(text) if line_end < 0 else line_end
+        hi = lo
+        while hi < len(words) and words[hi][0] < line_end:
+            hi += 1
+        line = text[words[lo][0] : words[hi - 1][1]]
+        if not (heading and lo == 0 and line == heading):
+            if hi - lo <= settings.max_words:
+                windows.append((lo, hi))
+            else:  # a very long row: split like prose, the cells keep their column names
+                row = [(a - words[lo][0], b - words[lo][0]) for a, b in words[lo:hi]]
+                row_text = text[words[lo][0] : words[hi - 1][1]]
+                windows += [(lo + a, lo + b) for a, b in _windows(row_text, row, settings)]
+        lo = hi
+    return windows
 
 
 def _windows(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Protocol
 
 from ingest.models import INTERN, OPENBAAR, VISIBILITIES, MetadataValue
 
@@ -30,13 +31,28 @@ def sidecar_metadata(path: Path) -> dict[str, MetadataValue]:
     sidecar = path.with_name(path.name + ".meta.json")
     if not sidecar.is_file():
         return {}
-    data = json.loads(sidecar.read_text(encoding="utf-8"))
+    return parse_sidecar(sidecar.read_bytes(), str(sidecar))
+
+
+def parse_sidecar(raw: bytes, where: str) -> dict[str, MetadataValue]:
+    """The scalar keys of a sidecar's JSON object; `where` names it in the error."""
+    data = json.loads(raw.decode("utf-8"))
     if not isinstance(data, dict):
-        raise ValueError(f"{sidecar} must hold a JSON object")
+        raise ValueError(f"{where} must hold a JSON object")
     return {str(k).lower(): v for k, v in data.items() if isinstance(v, str | int | float | bool)}
 
 
-def title_from_filename(path: Path) -> str:
+class Named(Protocol):
+    """A file on disk or in an archive: what a title can be made of."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def stem(self) -> str: ...
+
+
+def title_from_filename(path: Named) -> str:
     """A readable title from a file name: 'zk_Inkoopbeleid-GGZ-2024-2026.pdf' -> words."""
     stem = re.sub(r"^[a-z]{2,4}_+", "", path.stem)
     return re.sub(r"[_\s]+", " ", stem).strip() or path.name

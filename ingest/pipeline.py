@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterator
+import zipfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from ingest.archives import ArchiveMember, UnsafeArchiveError, expand, is_archive
 from ingest.chunking import ChunkSettings, chunk_document
 from ingest.errors import IngestError
 from ingest.metadata import resolve_visibility
@@ -18,13 +20,17 @@ log = logging.getLogger(__name__)
 
 SIDECAR_SUFFIX = ".meta.json"
 
+# What can be ingested: a file on disk or a file inside a ZIP on disk.
+Input = Path | ArchiveMember
+
 
 @dataclass(frozen=True)
 class FileProblem:
     """One file that could not be ingested, and why (shown per file in the report)."""
 
     path: str
-    reason: str  # short code: encrypted, no-text, empty, corrupt, unsupported, unreadable
+    # short code: encrypted, no-text, empty, corrupt, unsupported, unreadable, unsafe-archive
+    reason: str
     message: str
 
 
@@ -34,9 +40,15 @@ class ParsedFile:
     chunks: list[Chunk]
 
 
-def discover(paths: list[Path]) -> tuple[list[Path], list[FileProblem]]:
-    """All candidate files under the given paths (recursive), plus problems with the paths."""
-    files: list[Path] = []
+def discover(
+    paths: list[Path], display: Callable[[Path], str] = str
+) -> tuple[list[Input], list[FileProblem]]:
+    """All candidate files under the given paths (recursive), plus problems with the paths.
+
+    A ZIP stands for the files in it (see `ingest.archives`); an unsafe or unreadable ZIP is
+    one problem and contributes no file. `display` names a path in problem lines.
+    """
+    files: list[Input] = []
     problems: list[FileProblem] = []
     seen: set[Path] = set()
     for root in paths:
@@ -56,8 +68,30 @@ def discover(paths: list[Path]) -> tuple[list[Path], list[FileProblem]]:
             if real in seen or path.name.endswith(SIDECAR_SUFFIX):
                 continue
             seen.add(real)
-            files.append(path)
+            if is_archive(path):
+                files.extend(_members(path, display(path), problems))
+            else:
+                files.append(path)
     return files, problems
+
+
+def _members(path: Path, shown: str, problems: list[FileProblem]) -> list[ArchiveMember]:
+    """The files of one ZIP; none, and a problem line, when it is unsafe or unreadable."""
+    try:
+        members, skipped = expand(path)
+    except UnsafeArchiveError as exc:
+        problems.append(
+            FileProblem(shown, "unsafe-archive", f"{path.name}: rejected, nothing ingested: {exc}")
+        )
+        return []
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as exc:
+        problems.append(FileProblem(shown, "corrupt", f"{path.name}: not a valid ZIP ({exc})"))
+        return []
+    for inner, reason, message in skipped:
+        problems.append(FileProblem(f"{shown}/{inner}", reason, message))
+    if not members and not skipped:
+        problems.append(FileProblem(shown, "empty", f"{path.name}: the ZIP holds no files"))
+    return members
 
 
 def _walk(root: Path, problems: list[FileProblem]) -> Iterator[Path]:
@@ -83,7 +117,7 @@ def _walk(root: Path, problems: list[FileProblem]) -> Iterator[Path]:
 
 
 def parse_file(
-    path: Path, settings: ChunkSettings, display: str | None = None, visibility: str = INTERN
+    path: Input, settings: ChunkSettings, display: str | None = None, visibility: str = INTERN
 ) -> ParsedFile | FileProblem:
     """Read and chunk one file; any failure becomes a `FileProblem`, never an exception.
 
@@ -116,5 +150,5 @@ def parse_file(
     return ParsedFile(doc, chunks)
 
 
-def supported(path: Path) -> bool:
+def supported(path: Input) -> bool:
     return path.suffix.lower() in SUPPORTED

@@ -1,12 +1,17 @@
-"""Read files into `SourceDocument`s: PDF (page by page), TXT, Markdown, DOCX, HTML."""
+"""Read files into `SourceDocument`s: PDF (page by page, OCR for scanned pages), TXT, Markdown,
+DOCX, HTML, and XLSX/CSV tables (one line per row, each cell with its column name)."""
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import logging
 import re
+import zipfile
 from pathlib import Path
+from typing import Any
 
+from ingest.archives import ArchiveMember, sidecar_metadata_of
 from ingest.cleaning import clean_pages
 from ingest.errors import (
     CorruptFileError,
@@ -24,6 +29,8 @@ from ingest.metadata import (
     usable_pdf_title,
 )
 from ingest.models import Heading, MetadataValue, Page, SourceDocument
+from ingest.ocr import INSTALL_HINT, OCR_VERSION, OcrError, has_images, ocr_pages, ocr_status
+from ingest.ocr import page_ranges as compact_pages
 from ingest.sections import (
     KnownEntry,
     is_contents_heading,
@@ -33,6 +40,7 @@ from ingest.sections import (
     section_label,
     text_headings,
 )
+from ingest.tables import csv_text, xlsx_text
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +52,8 @@ SUPPORTED = {
     ".docx": "docx",
     ".html": "html",
     ".htm": "html",
+    ".xlsx": "xlsx",
+    ".csv": "csv",
 }
 MIN_PAGE_CHARS = 20
 EXTRACTION_VERSION = b"extract-2"  # part of every id: a better extractor re-reads old files
@@ -51,40 +61,61 @@ HEAD_PAGES = 2  # metadata is read from the first pages only
 MAX_GARBAGE_SHARE = 0.05  # control characters and undefined bytes in a text read as cp1252
 
 
-def content_id(data: bytes, path: Path | None = None) -> str:
-    """Document id: a hash of the file's bytes and of its sidecar metadata, if any."""
-    digest = hashlib.sha256(EXTRACTION_VERSION + b"\x00" + data)
-    if path is not None:
-        sidecar = path.with_name(path.name + ".meta.json")
-        if sidecar.is_file():
-            digest.update(b"\x00sidecar\x00" + sidecar.read_bytes())
+def content_id(data: bytes, path: Path | ArchiveMember | None = None) -> str:
+    """Document id: a hash of the file's bytes and of its sidecar metadata, if any.
+
+    A PDF's id also says whether OCR was available: installing Tesseract re-reads the PDFs
+    (their scanned pages may now be read), and removing it does too.
+    """
+    version = EXTRACTION_VERSION
+    if data[:1024].lstrip().startswith(b"%PDF") and ocr_status() is None:
+        version += b"+" + OCR_VERSION
+    digest = hashlib.sha256(version + b"\x00" + data)
+    for _, sidecar in _sidecars(path):
+        digest.update(b"\x00sidecar\x00" + sidecar)
     return digest.hexdigest()[:32]
 
 
-def file_id(path: Path) -> str | None:
+def _sidecars(path: Path | ArchiveMember | None) -> list[tuple[str, bytes]]:
+    if isinstance(path, ArchiveMember):
+        return path.sidecars()
+    if path is not None:
+        sidecar = path.with_name(path.name + ".meta.json")
+        if sidecar.is_file():
+            return [(str(sidecar), sidecar.read_bytes())]
+    return []
+
+
+def file_id(path: Path | ArchiveMember) -> str | None:
     """The document id a file would get, without parsing it; None if it cannot be read."""
     try:
         return content_id(path.read_bytes(), path)
-    except OSError:
+    except (OSError, zipfile.BadZipFile, KeyError, RuntimeError, ValueError):
         return None
 
 
-def read_document(path: Path, display: str | None = None) -> SourceDocument:
-    """Read one file; raises an `IngestError` subclass with a clear reason when it cannot."""
+def read_document(path: Path | ArchiveMember, display: str | None = None) -> SourceDocument:
+    """Read one file (on disk or in a ZIP); raises an `IngestError` subclass with a clear
+    reason when it cannot."""
     kind = SUPPORTED.get(path.suffix.lower())
     if kind is None:
         raise UnsupportedFormatError(
             f"{path.name}: file type '{path.suffix or '(none)'}' is not supported "
-            f"(use PDF, TXT, Markdown, DOCX or HTML)"
+            f"(use PDF, TXT, Markdown, DOCX, HTML, XLSX, CSV or a ZIP of these)"
         )
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise CorruptFileError(f"{path.name}: cannot be read ({exc.strerror or exc})") from exc
+    except (zipfile.BadZipFile, KeyError, RuntimeError, ValueError) as exc:
+        raise CorruptFileError(f"{path.name}: cannot be read from the ZIP ({exc})") from exc
     if not data.strip():
         raise EmptyFileError(f"{path.name}: the file is empty; nothing to ingest")
     try:
-        meta = sidecar_metadata(path)
+        if isinstance(path, ArchiveMember):
+            meta = sidecar_metadata_of(path.sidecars())
+        else:
+            meta = sidecar_metadata(path)
     except ValueError as exc:
         raise CorruptFileError(f"{path.name}: sidecar metadata is invalid: {exc}") from exc
     source = display or str(path)
@@ -94,6 +125,11 @@ def read_document(path: Path, display: str | None = None) -> SourceDocument:
     if kind == "docx":
         text, headings = _read_docx(path, data)
         return _single_page(path, doc_id, source, kind, text, meta, headings)
+    if kind == "xlsx":
+        text, headings, notes = _read_xlsx(path, data)
+        return _single_page(path, doc_id, source, kind, text, meta, headings, notes)
+    if kind == "csv":
+        return _read_csv(path, data, doc_id, source, meta)
     text, notes = _decode(path, data)
     front, body = split_front_matter(text)
     meta = {**front, **meta}
@@ -103,7 +139,7 @@ def read_document(path: Path, display: str | None = None) -> SourceDocument:
     return _single_page(path, doc_id, source, kind, body, meta, None, notes)
 
 
-def _decode(path: Path, data: bytes) -> tuple[str, tuple[str, ...]]:
+def _decode(path: Path | ArchiveMember, data: bytes) -> tuple[str, tuple[str, ...]]:
     if b"\x00" in data[:4096]:
         raise CorruptFileError(f"{path.name}: looks like a binary file, not text")
     try:
@@ -122,7 +158,7 @@ def _decode(path: Path, data: bytes) -> tuple[str, tuple[str, ...]]:
 
 
 def _single_page(
-    path: Path,
+    path: Path | ArchiveMember,
     doc_id: str,
     source: str,
     kind: str,
@@ -156,7 +192,11 @@ def _single_page(
 
 
 def _read_pdf(
-    path: Path, data: bytes, doc_id: str, source: str, meta: dict[str, MetadataValue]
+    path: Path | ArchiveMember,
+    data: bytes,
+    doc_id: str,
+    source: str,
+    meta: dict[str, MetadataValue],
 ) -> SourceDocument:
     import io
 
@@ -174,6 +214,7 @@ def _read_pdf(
             if not opened:
                 raise EncryptedFileError(_encrypted(path))
         raw = [_page_text(page) for page in reader.pages]
+        read_by_ocr, unread = _ocr_missing(reader.pages, raw, path.name)
         outline = _outline(reader)
         pdf_title = usable_pdf_title(reader.metadata.get("/Title") if reader.metadata else None)
     except IngestError:
@@ -185,13 +226,10 @@ def _read_pdf(
     if not raw:
         raise EmptyFileError(f"{path.name}: the PDF has no pages")
     if all(len(t.strip()) < MIN_PAGE_CHARS for t in raw):
-        raise NoTextLayerError(
-            f"{path.name}: no page has a text layer (a scan?); OCR it or supply a text version"
-        )
-    notes = []
-    empty = [i for i, t in enumerate(raw, start=1) if len(t.strip()) < MIN_PAGE_CHARS]
-    if empty:
-        notes.append(f"{path.name}: page(s) {_ranges(empty)} have no text layer and were skipped")
+        raise NoTextLayerError(_no_text_message(path.name, unread))
+    notes = list(unread.values())
+    if read_by_ocr:
+        notes.append(f"{path.name}: page(s) {_ranges(read_by_ocr)} read by OCR (Tesseract, nld)")
     cleaned, contents = clean_pages(raw)
     known = outline + [
         e
@@ -211,6 +249,8 @@ def _read_pdf(
     )
     # what the file's own metadata says wins over what was read; the dossier follows onderwerp
     meta = with_dossier({**found, **meta}, meta)
+    if read_by_ocr:  # Chroma metadata holds scalars only: "3,5-7"
+        meta["ocr_pages"] = compact_pages(read_by_ocr)
     return SourceDocument(
         doc_id=doc_id,
         source=source,
@@ -223,7 +263,64 @@ def _read_pdf(
     )
 
 
-def _encrypted(path: Path) -> str:
+def _ocr_missing(pages: Any, raw: list[str], name: str) -> tuple[list[int], dict[str, str]]:
+    """Read the pages without a text layer by OCR, in place in `raw`.
+
+    Returns the numbers of the pages OCR read, and for the pages still without text a note per
+    cause: no image on the page (nothing OCR could read), OCR not installed (with the hint),
+    OCR found no text, OCR failed.
+    """
+    missing = [i for i, t in enumerate(raw, start=1) if len(t.strip()) < MIN_PAGE_CHARS]
+    if not missing:
+        return [], {}
+    status = ocr_status()
+    causes: dict[str, list[int]] = {}
+    scanned = []
+    for number in missing:
+        if not has_images(pages[number - 1]):
+            causes.setdefault("blank", []).append(number)
+        elif status is not None:
+            causes.setdefault("no-ocr", []).append(number)
+        else:
+            scanned.append(number)
+    done: list[int] = []
+    for number, text in (ocr_pages(pages, scanned) if scanned else {}).items():
+        if isinstance(text, OcrError):
+            log.warning("%s: OCR of page %d failed: %s", name, number, text)
+            causes.setdefault("failed", []).append(number)
+        elif len(text.strip()) < MIN_PAGE_CHARS:
+            causes.setdefault("nothing", []).append(number)
+        else:
+            raw[number - 1] = text
+            done.append(number)
+    why = {
+        "blank": "have no text layer and were skipped",
+        "no-ocr": f"have no text layer and were skipped ({status}; {INSTALL_HINT})",
+        "nothing": "have no text layer and OCR found no text on them; they were skipped",
+        "failed": "have no text layer and OCR failed on them (see the log); they were skipped",
+    }
+    notes = {
+        cause: f"{name}: page(s) {_ranges(numbers)} {why[cause]}"
+        for cause, numbers in causes.items()
+    }
+    return done, notes
+
+
+def _no_text_message(name: str, unread: dict[str, str]) -> str:
+    if "no-ocr" in unread:
+        return (
+            f"{name}: no page has a text layer (a scan?) and OCR is not available here "
+            f"({ocr_status()}); {INSTALL_HINT}, or supply a text version"
+        )
+    if "nothing" in unread or "failed" in unread:
+        return (
+            f"{name}: no page has a text layer and OCR read no text on its images; "
+            "supply a text version or a better scan"
+        )
+    return f"{name}: no page has a text layer (a scan?); OCR it or supply a text version"
+
+
+def _encrypted(path: Path | ArchiveMember) -> str:
     return f"{path.name}: the PDF is password-protected; save an unprotected copy and ingest that"
 
 
@@ -271,7 +368,7 @@ def _ranges(numbers: list[int]) -> str:
     return ", ".join(out)
 
 
-def _read_docx(path: Path, data: bytes) -> tuple[str, list[Heading]]:
+def _read_docx(path: Path | ArchiveMember, data: bytes) -> tuple[str, list[Heading]]:
     import io
     import zipfile
 
@@ -307,6 +404,41 @@ def _read_docx(path: Path, data: bytes) -> tuple[str, list[Heading]]:
             parts.append(text)
             pos += len(text) + 2
     return "\n\n".join(parts), headings
+
+
+def _read_xlsx(
+    path: Path | ArchiveMember, data: bytes
+) -> tuple[str, list[Heading], tuple[str, ...]]:
+    import zipfile
+
+    try:
+        text, headings, notes = xlsx_text(data)
+    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError) as exc:
+        raise CorruptFileError(f"{path.name}: not a valid Excel (.xlsx) file ({exc})") from exc
+    return text, headings, tuple(f"{path.name}: {n}" for n in notes)
+
+
+def _read_csv(
+    path: Path | ArchiveMember,
+    data: bytes,
+    doc_id: str,
+    source: str,
+    meta: dict[str, MetadataValue],
+) -> SourceDocument:
+    notes: tuple[str, ...] = ()
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with BOM, as Excel may save it
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise CorruptFileError(f"{path.name}: not readable as UTF-16 text ({exc})") from exc
+    else:
+        text, notes = _decode(path, data)
+    try:
+        table, cut = csv_text(text)
+    except csv.Error as exc:
+        raise CorruptFileError(f"{path.name}: not a readable CSV file ({exc})") from exc
+    notes += tuple(f"{path.name}: {n}" for n in cut)
+    return _single_page(path, doc_id, source, "csv", table, meta, [], notes)
 
 
 def _html_text(html: str) -> tuple[str, list[Heading]]:
