@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import reportlab
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
@@ -186,3 +187,14 @@ DEGRADED = ScanPage(
 )
 
 SCAN_SET = (LETTER, NOTA, PRICES, DEGRADED)
+
+
+def memory_index(embedder: Any, chunking: str) -> Any:
+    """An empty in-memory index for `embedder` (its module moved in the index split)."""
+    try:
+        from index.memory import InMemoryIndex
+    except ImportError:  # the layout before index.store was split
+        from index.store import InMemoryIndex  # type: ignore[attr-defined,no-redef]
+    from index.store import IndexManifest
+
+    return InMemoryIndex(IndexManifest(embedder.name, embedder.dim, chunking))
