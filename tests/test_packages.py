@@ -1,0 +1,256 @@
+"""Tender packages: a ZIP is ingested as its files (folders, a nested ZIP one level deep), each
+with source `package.zip/inner/path`; re-ingesting is a no-op, a changed file replaces only its
+document, `--prune` keeps what is still in the ZIP; zip bombs and path traversal are rejected
+with a reason and nothing of such an archive is indexed."""
+
+from __future__ import annotations
+
+import io
+import stat
+import zipfile
+from pathlib import Path
+
+import docx
+import openpyxl
+import pytest
+from helpers_scan import LETTER, memory_index, render
+
+from index.embedders import HashingEmbedder
+from index.indexer import Indexer, IngestReport, display_path
+from index.retriever import HybridRetriever, RetrievalSettings
+from index.store import VectorIndex
+from ingest import archives
+from ingest.chunking import ChunkSettings
+from ingest.ocr import ocr_status
+
+EMBEDDER = HashingEmbedder(64)
+SETTINGS = ChunkSettings(target_words=40, max_words=60, overlap_words=5, min_words=10)
+
+EISEN = (
+    "De opdrachtnemer levert ambulante jeugdhulp binnen vijf werkdagen na de aanmelding. "
+    "Iedere medewerker beschikt over een SKJ-registratie en een verklaring omtrent gedrag."
+)
+NVI = "# Nota van inlichtingen 2\n\nVraag 4: Is de termijn van vijf werkdagen haalbaar? Ja.\n"
+REGELS = "# Regeling\n\nDe klachtenregeling van de aanbieder is openbaar en vindbaar.\n"
+
+
+def docx_bytes(text: str) -> bytes:
+    document = docx.Document()
+    document.add_heading("Programma van eisen", 1)
+    document.add_paragraph(text)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def xlsx_bytes() -> bytes:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["Product", "Eenheid", "Tarief"])
+    sheet.append(["Begeleiding individueel", "uur", 68.4])
+    sheet.append(["Dagbesteding", "dagdeel", 52.1])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def scan_bytes() -> bytes:
+    out = io.BytesIO()
+    render(LETTER).save(out, "PDF", resolution=300.0)
+    return out.getvalue()
+
+
+def zip_bytes(members: dict[str, bytes]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return out.getvalue()
+
+
+def write_zip(path: Path, members: dict[str, bytes]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(zip_bytes(members))
+    return path
+
+
+def package(eisen: str = EISEN, with_scan: bool = False) -> dict[str, bytes]:
+    members = {
+        "Aanbesteding/Bijlagen/programma-van-eisen.docx": docx_bytes(eisen),
+        "Aanbesteding/Bijlagen/prijzen.xlsx": xlsx_bytes(),
+        "Aanbesteding/nvi.zip": zip_bytes({"nvi-2.md": NVI.encode()}),
+        "__MACOSX/Aanbesteding/._prijzen.xlsx": b"\x00\x05\x16\x07",
+    }
+    if with_scan:
+        members["Aanbesteding/Bestek/brief-gemeente.pdf"] = scan_bytes()
+    return members
+
+
+def ingest(index: VectorIndex, *paths: Path, prune: bool = False) -> IngestReport:
+    return Indexer(index, EMBEDDER, SETTINGS).ingest(
+        list(paths), prune=prune, visibility="openbaar"
+    )
+
+
+@pytest.fixture
+def index() -> VectorIndex:
+    result: VectorIndex = memory_index(EMBEDDER, SETTINGS.fingerprint())
+    return result
+
+
+def sources(index: VectorIndex) -> set[str]:
+    return {r.source for r in index.documents()}
+
+
+@pytest.mark.skipif(ocr_status() is not None, reason=f"OCR not available ({ocr_status()})")
+def test_a_zip_with_a_scan_a_docx_and_an_xlsx_is_ingested_as_its_files(
+    tmp_path: Path, index: VectorIndex
+) -> None:
+    path = write_zip(tmp_path / "aanbesteding.zip", package(with_scan=True))
+    report = ingest(index, path)
+    zip_source = display_path(path)
+    expected = {
+        f"{zip_source}/Aanbesteding/Bestek/brief-gemeente.pdf",
+        f"{zip_source}/Aanbesteding/Bijlagen/programma-van-eisen.docx",
+        f"{zip_source}/Aanbesteding/Bijlagen/prijzen.xlsx",
+        f"{zip_source}/Aanbesteding/nvi.zip/nvi-2.md",
+    }
+    assert report.problems == [] and set(report.added) == expected == sources(index)
+    assert report.ocr == {f"{zip_source}/Aanbesteding/Bestek/brief-gemeente.pdf": "1"}
+    retriever = HybridRetriever(index, EMBEDDER, RetrievalSettings(dense_weight=0.0))
+    for question, member, words in [
+        ("Wanneer gaan de nieuwe contracten in?", "brief-gemeente.pdf", "1 januari 2026"),
+        ("Binnen hoeveel werkdagen na aanmelding?", "programma-van-eisen.docx", "vijf"),
+        ("Wat is het tarief voor dagbesteding?", "prijzen.xlsx", "Tarief: 52,1"),
+    ]:
+        best = retriever.search(question, k=3)[0].chunk
+        assert best.source.endswith("/" + member) and words in " ".join(best.text.split())
+
+
+def test_reingesting_the_same_zip_is_a_noop(tmp_path: Path, index: VectorIndex) -> None:
+    path = write_zip(tmp_path / "pakket.zip", package())
+    first = ingest(index, path)
+    assert len(first.added) == 3 and first.problems == []
+    again = ingest(index, tmp_path)  # the folder holding it: the same sources
+    assert again.added == again.replaced == [] and again.chunks_added == 0
+    assert sorted(again.unchanged) == sorted(first.added)
+
+
+def test_a_changed_file_in_the_zip_replaces_only_that_document(
+    tmp_path: Path, index: VectorIndex
+) -> None:
+    path = write_zip(tmp_path / "pakket.zip", package())
+    ingest(index, path)
+    before = {r.source: r.doc_id for r in index.documents()}
+    write_zip(path, package(eisen=EISEN.replace("vijf", "tien")))
+    report = ingest(index, path)
+    changed = f"{display_path(path)}/Aanbesteding/Bijlagen/programma-van-eisen.docx"
+    assert report.replaced == [changed] and report.added == []
+    assert len(report.unchanged) == 2
+    after = {r.source: r.doc_id for r in index.documents()}
+    assert after.keys() == before.keys() and after[changed] != before[changed]
+    assert all(after[s] == before[s] for s in after if s != changed)
+
+
+def test_prune_keeps_what_is_still_in_the_zip_and_drops_what_is_gone(
+    tmp_path: Path, index: VectorIndex
+) -> None:
+    folder = tmp_path / "stukken"
+    path = write_zip(folder / "pakket.zip", package())
+    (folder / "regeling.md").write_text(REGELS, encoding="utf-8")
+    ingest(index, folder, prune=True)
+    assert len(sources(index)) == 4
+    assert ingest(index, folder, prune=True).removed == []
+    members = package()
+    del members["Aanbesteding/Bijlagen/prijzen.xlsx"]
+    write_zip(path, members)
+    report = ingest(index, folder, prune=True)
+    assert report.removed == [f"{display_path(path)}/Aanbesteding/Bijlagen/prijzen.xlsx"]
+    path.unlink()
+    report = ingest(index, folder, prune=True)
+    assert len(report.removed) == 2 and sources(index) == {display_path(folder / "regeling.md")}
+
+
+def test_a_zip_nested_two_levels_is_not_opened_and_the_rest_is_ingested(
+    tmp_path: Path, index: VectorIndex
+) -> None:
+    inner = zip_bytes({"diep.zip": zip_bytes({"a.md": REGELS.encode()}), "b.md": NVI.encode()})
+    path = write_zip(tmp_path / "pakket.zip", {"bijlagen.zip": inner})
+    report = ingest(index, path)
+    assert report.added == [f"{display_path(path)}/bijlagen.zip/b.md"]
+    (problem,) = report.problems
+    assert problem.path == f"{display_path(path)}/bijlagen.zip/diep.zip"
+    assert problem.reason == "unsupported" and "nested" in problem.message
+
+
+def _bomb(members: dict[str, bytes]) -> dict[str, bytes]:
+    return {**package(), **members}
+
+
+def _symlink_zip(path: Path) -> Path:
+    data = io.BytesIO(zip_bytes(package()))
+    with zipfile.ZipFile(data, "a") as zf:
+        link = zipfile.ZipInfo("Aanbesteding/wachtwoorden.md")
+        link.external_attr = (stat.S_IFLNK | 0o777) << 16
+        zf.writestr(link, "/etc/shadow")
+    path.write_bytes(data.getvalue())
+    return path
+
+
+@pytest.mark.parametrize(
+    ("case", "members", "why"),
+    [
+        ("ratio", {"leeg.txt": bytes(5 * 1024**2)}, "compressed"),
+        ("nested ratio", {"in.zip": zip_bytes({"leeg.txt": bytes(5 * 1024**2)})}, "compressed"),
+        ("dot-dot", {"../../buiten.md": REGELS.encode()}, "outside the archive"),
+        ("inner dot-dot", {"Aanbesteding/../../buiten.md": REGELS.encode()}, "outside"),
+        ("absolute", {"/etc/cron.d/buiten.md": REGELS.encode()}, "absolute path"),
+        ("drive", {"C:\\Windows\\buiten.md": REGELS.encode()}, "absolute path"),
+        ("nested dot-dot", {"in.zip": zip_bytes({"../buiten.md": b"x"})}, "outside"),
+    ],
+)
+def test_a_zip_bomb_or_traversal_is_rejected_and_nothing_of_it_is_indexed(
+    tmp_path: Path, index: VectorIndex, case: str, members: dict[str, bytes], why: str
+) -> None:
+    folder = tmp_path / "upload"
+    path = write_zip(folder / "pakket.zip", _bomb(members))
+    (folder / "regeling.md").write_text(REGELS, encoding="utf-8")
+    report = ingest(index, folder)
+    (problem,) = report.problems
+    assert problem.path == display_path(path) and problem.reason == "unsafe-archive", case
+    assert "rejected, nothing ingested" in problem.message and why in problem.message
+    assert sources(index) == {display_path(folder / "regeling.md")}  # the rest goes on
+
+
+def test_a_symbolic_link_in_a_zip_is_rejected(tmp_path: Path, index: VectorIndex) -> None:
+    path = _symlink_zip(tmp_path / "pakket.zip")
+    report = ingest(index, path)
+    assert [p.reason for p in report.problems] == ["unsafe-archive"]
+    assert "symbolic link" in report.problems[0].message and sources(index) == set()
+
+
+@pytest.mark.parametrize(
+    ("limit", "value", "why"),
+    [("MAX_MEMBERS", 3, "more than 3 files"), ("MAX_TOTAL_BYTES", 20_000, "uncompressed")],
+)
+def test_too_many_files_or_bytes_in_a_zip_are_rejected(
+    tmp_path: Path,
+    index: VectorIndex,
+    monkeypatch: pytest.MonkeyPatch,
+    limit: str,
+    value: int,
+    why: str,
+) -> None:
+    monkeypatch.setattr(archives, limit, value)
+    path = write_zip(tmp_path / "pakket.zip", package())  # 4 files, ~45 kB uncompressed
+    report = ingest(index, path)
+    assert [p.reason for p in report.problems] == ["unsafe-archive"]
+    assert why in report.problems[0].message and sources(index) == set()
+
+
+def test_a_damaged_zip_is_reported_as_corrupt(tmp_path: Path, index: VectorIndex) -> None:
+    path = tmp_path / "kapot.zip"
+    path.write_bytes(zip_bytes(package())[:300])
+    report = ingest(index, path)
+    assert [(p.path, p.reason) for p in report.problems] == [(display_path(path), "corrupt")]
