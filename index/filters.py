@@ -71,3 +71,32 @@ def audience_filter(audience: str, where: dict[str, Any] | None = None) -> dict[
 def may_read(audience: str, chunk: Chunk) -> bool:
     """The check on every returned passage, independent of the `where` that should have held."""
     return check_audience(audience) == MEDEWERKER or chunk.visibility == OPENBAAR
+
+
+def matches(meta: dict[str, Any], where: dict[str, Any] | None) -> bool:
+    """Evaluate the subset of Chroma's `where` language we use ($and, $or, $eq, $ne, $in)."""
+    if not where:
+        return True
+    for key, cond in where.items():
+        if key == "$and":
+            if not all(matches(meta, c) for c in cond):
+                return False
+        elif key == "$or":
+            if not any(matches(meta, c) for c in cond):
+                return False
+        elif isinstance(cond, dict):
+            value = meta.get(key)
+            for op, arg in cond.items():
+                ok = {
+                    "$eq": lambda v, a: v == a,
+                    "$ne": lambda v, a: v != a,
+                    "$in": lambda v, a: v in a,
+                    "$nin": lambda v, a: v not in a,
+                    "$gte": lambda v, a: v is not None and v >= a,
+                    "$lte": lambda v, a: v is not None and v <= a,
+                }[op](value, arg)
+                if not ok:
+                    return False
+        elif meta.get(key) != cond:
+            return False
+    return True

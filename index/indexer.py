@@ -13,7 +13,8 @@ from typing import Any
 import numpy as np
 
 from index.embedders import Embedder, EmbedderError
-from index.store import DocumentRecord, IndexError_, VectorIndex
+from index.errors import IndexError_
+from index.store import DocumentRecord, VectorIndex
 from ingest.archives import ArchiveMember, listing
 from ingest.chunking import ChunkSettings
 from ingest.models import INTERN, VISIBILITIES

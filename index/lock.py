@@ -2,8 +2,9 @@
 
 A second process on the same directory can hang for minutes on SQLite's busy timeout or
 corrupt the HNSW segment. So opening an embedded index takes an exclusive `flock` on
-`DATA_DIR/inkoop.lock`; a second process fails at once with a message that says what to do.
-The kernel drops the lock when its process dies, so a crash never leaves a stale lock.
+`DATA_DIR/inkoop.lock` (`DataDirLock`), held by the open index and given back by its
+`close()`; a second process fails at once with a message that says what to do. The kernel
+drops the lock when its process dies, so a crash never leaves a stale lock.
 """
 
 from __future__ import annotations
@@ -11,43 +12,52 @@ from __future__ import annotations
 import fcntl
 import os
 import sys
-import threading
 import time
 from pathlib import Path
+from types import TracebackType
 from typing import TextIO
 
-from index.store import IndexError_
+from index.errors import DataDirBusyError
 
 LOCK_NAME = "inkoop.lock"
 
 
-class DataDirBusyError(IndexError_):
-    """Another process is using the embedded data dir."""
+class DataDirLock:
+    """The exclusive lock of one data dir, as a context manager or with acquire/release.
 
+    A second lock on a directory this same process already holds is granted without a
+    `flock` of its own (the lock file names our pid): one process may open its data dir
+    twice, e.g. to empty an index it then reopens.
+    """
 
-_held: dict[Path, tuple[TextIO, int]] = {}  # per process: path -> (open file, users)
-_guard = threading.Lock()
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+        self.path = (data_dir / LOCK_NAME).resolve() if data_dir.exists() else data_dir / LOCK_NAME
+        self._handle: TextIO | None = None
+        self._shared = False
 
+    @property
+    def held(self) -> bool:
+        return self._handle is not None or self._shared
 
-def acquire(data_dir: Path) -> Path:
-    """Take (or share, within this process) the lock of a data dir; returns the lock path."""
-    data_dir.mkdir(parents=True, exist_ok=True)
-    path = (data_dir / LOCK_NAME).resolve()
-    with _guard:
-        if path in _held:
-            handle, users = _held[path]
-            _held[path] = (handle, users + 1)
-            return path
-        handle = path.open("a+", encoding="utf-8")
+    def acquire(self) -> DataDirLock:
+        if self.held:
+            return self
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.path = (self.data_dir / LOCK_NAME).resolve()
+        handle = self.path.open("a+", encoding="utf-8")
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             handle.seek(0)
             owner = handle.read().strip() or "another process"
             handle.close()
+            if owner.startswith(f"pid {os.getpid()} "):
+                self._shared = True  # this process holds it already
+                return self
             raise DataDirBusyError(
-                f"the data dir {data_dir} is in use by {owner}. Only one process may use an "
-                "embedded index: stop that process (e.g. the running `inkoop serve`) and try "
+                f"the data dir {self.data_dir} is in use by {owner}. Only one process may use "
+                "an embedded index: stop that process (e.g. the running `inkoop serve`) and try "
                 "again, or run a Chroma server and set INKOOP_CHROMA_URL so several processes "
                 "can share the index (see README, 'A Chroma server')."
             ) from None
@@ -56,21 +66,27 @@ def acquire(data_dir: Path) -> Path:
         command = " ".join(os.path.basename(a) if i == 0 else a for i, a in enumerate(sys.argv))
         handle.write(f"pid {os.getpid()} ({command[:120]}), since {time.strftime('%H:%M:%S')}")
         handle.flush()
-        _held[path] = (handle, 1)
-        return path
+        self._handle = handle
+        return self
 
-
-def release(path: Path) -> None:
-    """Give back one use of a lock taken with `acquire`; the last use unlocks it."""
-    with _guard:
-        if path not in _held:
+    def release(self) -> None:
+        """Give the lock back; a no-op when it is not held."""
+        self._shared = False
+        handle, self._handle = self._handle, None
+        if handle is None:
             return
-        handle, users = _held[path]
-        if users > 1:
-            _held[path] = (handle, users - 1)
-            return
-        del _held[path]
         handle.seek(0)
         handle.truncate()
         fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
         handle.close()
+
+    def __enter__(self) -> DataDirLock:
+        return self.acquire()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.release()

@@ -5,15 +5,16 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from index.embedders import Embedder
-from index.filters import AANBIEDER, MEDEWERKER, audience_filter, may_read
+from index.filters import AANBIEDER, MEDEWERKER, audience_filter, matches, may_read
 from index.fusion import diversify, reciprocal_rank_fusion, zscore_fusion
 from index.lexical import BM25Index, fingerprint, load_or_build
-from index.store import VectorIndex, matches
+from index.store import VectorIndex
 from ingest.models import OPENBAAR, Chunk
 
 log = logging.getLogger(__name__)
@@ -46,9 +47,9 @@ class RetrievedChunk:
 
 @dataclass(frozen=True)
 class RetrievalSettings:
-    candidates: int = 50  # per ranking, before fusion
+    dense_weight: float  # tuned per embedder: assistant.settings.dense_weight_for
+    candidates: int = 50  # per ranking, before fusion (assistant.settings.candidates)
     lexical_weight: float = 1.0
-    dense_weight: float = 0.3  # MiniLM is English-trained: it may only nudge Dutch BM25
     fusion: str = "zscore"  # or "rrf"
     rrf_k: int = 60
     diversify: bool = True  # the first places go to distinct sections
@@ -70,7 +71,7 @@ def _section_key(chunk: Chunk) -> str:
     return f"{chunk.doc_id}|{chunk.section}" if chunk.section else chunk.chunk_id
 
 
-def _in_section(section: str, references: list[str]) -> bool:
+def _in_section(section: str, references: Sequence[str]) -> bool:
     label = section.split()[-1] if section else ""  # "Artikel 2.3" -> "2.3"
     return any(label == r or label.startswith(r + ".") for r in references)
 
@@ -82,13 +83,13 @@ class HybridRetriever:
         self,
         index: VectorIndex,
         embedder: Embedder,
+        settings: RetrievalSettings,
         cache_dir: Path | None = None,
-        settings: RetrievalSettings | None = None,
     ) -> None:
         self.index = index
         self.embedder = embedder
         self.cache_dir = cache_dir
-        self.settings = settings or RetrievalSettings()
+        self.settings = settings
         self._bm25: BM25Index | None = None
         self._bm25_key = ""
         self._registered: set[str] = set()
@@ -131,9 +132,12 @@ class HybridRetriever:
         k: int = 8,
         where: dict[str, Any] | None = None,
         audience: str = AANBIEDER,
+        references: Sequence[str] | None = None,
     ) -> list[RetrievedChunk]:
         """The k best chunks for a query that `audience` may read, optionally filtered on
-        chunk metadata. Providers get a `where` on visibility and a check on every hit."""
+        chunk metadata. Providers get a `where` on visibility and a check on every hit.
+        `references`: the section labels the question names, when the caller read them
+        already (`assistant.question`); else they are read from the query here."""
         where = audience_filter(audience, where)
         if not query.strip():
             return []
@@ -164,7 +168,8 @@ class HybridRetriever:
             )
         else:
             fused = zscore_fusion([lex_score, dense_score], weights)
-        references = section_references(query)
+        if references is None:
+            references = section_references(query)
         if references:
             fused = sorted(
                 (

@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING, Any
 
 from helpers_net import free_port
 
-from assistant.app import build_app, launch_options
 from assistant.service import Assistant
+from assistant.ui.provider import build_app
+from assistant.ui.render import launch_options
 
 if TYPE_CHECKING:
     from assistant.nvi.workbench import Workbench
@@ -40,7 +41,7 @@ def running_staff_page(
 ) -> contextlib.AbstractContextManager[str]:
     """The staff page served in the background behind Gradio's login (any name, `password`),
     as `inkoop serve --staff-port` serves it."""
-    from assistant.staff_app import staff_auth, staff_page  # imports gradio
+    from assistant.ui.staff_app import staff_auth, staff_page  # imports gradio
 
     app, options = staff_page(bench, data_dir, assistant)
     return serving(app, auth=staff_auth("127.0.0.1", password), **options)

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 import helpers_chunks as chunks
 from helpers_llm import pieces
 
-from assistant.citations import cited_keys, quote_on_page
-from assistant.extractive import ExtractiveAnswerer
-from assistant.generative import GenerativeAnswerer
-from assistant.llm import ChatMessage, ChatModel, LLMError
+from assistant.answer.extractive import ExtractiveAnswerer
+from assistant.answer.generative import GenerativeAnswerer
+from assistant.llm.backends import ChatMessage, ChatModel, LLMError
 from assistant.models import Answer
+from assistant.verify.citations import cited_keys, quote_on_page
 from index.retriever import RetrievedChunk
 from ingest.models import Chunk
 

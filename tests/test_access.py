@@ -17,13 +17,15 @@ import pytest
 from conftest import LETTERS
 from test_cli import hashing_env, isolate_env, run  # noqa: F401
 
-from assistant.cli import EXIT_OK, main
 from assistant.service import Assistant
 from assistant.settings import Settings
+from assistant.ui.cli import main
+from assistant.ui.cli_args import EXIT_OK
 from index.embedders import HashingEmbedder
 from index.filters import AANBIEDER, MEDEWERKER, audience_filter, may_read
+from index.memory import InMemoryIndex
 from index.retriever import HybridRetriever
-from index.store import DocumentRecord, IndexManifest, InMemoryIndex
+from index.store import DocumentRecord, IndexManifest
 from ingest.models import INTERN, OPENBAAR, Chunk, Page
 
 CANARY = "KANARIE-7f3a9 vertrouwelijk budget 1234567 euro"
@@ -149,7 +151,8 @@ def test_assistant_search_ask_decisions_are_provider_safe_by_default(
 
 
 def test_the_app_serves_and_answers_providers_only(assistant: Assistant) -> None:
-    from assistant.app import ask_json, council, respond, servable_files
+    from assistant.ui.chat import ask_json, council, respond
+    from assistant.ui.render import servable_files
 
     files = servable_files(assistant)
     assert files and not any("kanarie" in str(p) for p in files.values())

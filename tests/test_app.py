@@ -17,7 +17,10 @@ from helpers_app import running_app
 from helpers_grounding import BreaksOff, ReplayChat
 from helpers_llm import StubServer
 
-from assistant.app import (
+from assistant.answer.decisions import DatedStatement
+from assistant.llm.backends import ChatModel, LLMError, OpenAIChatModel
+from assistant.models import Answer, Citation
+from assistant.prompts import (
     ALL,
     CHECKING_SOURCES,
     DRAFT_HINT,
@@ -26,23 +29,15 @@ from assistant.app import (
     NO_SOURCES,
     NO_STEPS,
     NO_SUBJECT,
+    REFUSAL,
     REFUSED_SOURCES,
-    FilterError,
-    ask_json,
-    chat_filter,
-    council,
-    render_sources,
-    render_timeline,
-    respond,
-    respond_stream,
-    servable_files,
 )
-from assistant.citations import normalize_ws
-from assistant.decisions import DatedStatement
-from assistant.llm import ChatModel, LLMError, OpenAIChatModel
-from assistant.models import REFUSAL, Answer, Citation
 from assistant.service import Assistant
 from assistant.settings import Settings
+from assistant.ui.chat import ask_json, council, respond, respond_stream
+from assistant.ui.filters import FilterError, chat_filter
+from assistant.ui.render import render_sources, render_timeline, servable_files
+from assistant.verify.citations import normalize_ws
 
 QUESTION = "Wanneer gaan de nieuwe contracten voor ambulante jeugdhulp in?"
 
@@ -162,7 +157,7 @@ def test_empty_input_gives_a_hint_without_asking(message: str) -> None:
 
 def test_error_is_logged_and_shown_briefly(caplog: pytest.LogCaptureFixture) -> None:
     fake = Exploding()
-    with caplog.at_level(logging.ERROR, logger="assistant.app"):
+    with caplog.at_level(logging.ERROR, logger="assistant.ui.chat"):
         _, history, sources = respond(fake, {}, "Wanneer is de gunning?", [])  # type: ignore[arg-type]
 
     assert fake.calls == 1
@@ -387,7 +382,7 @@ def test_the_wired_chat_streams_over_http(letters_dir: Path) -> None:
 
 
 def test_a_long_question_is_cut_in_a_stream_as_in_ask(letters_dir: Path) -> None:
-    from assistant.service import MAX_QUESTION_CHARS
+    from assistant.question import MAX_QUESTION_CHARS
 
     model = ReplayChat(GOOD)
     generative = Assistant(

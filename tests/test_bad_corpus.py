@@ -20,9 +20,9 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 from test_cli import isolate_env, run
 
-from assistant.cli import EXIT_OK
 from assistant.service import Assistant, chunk_settings
 from assistant.settings import Settings
+from assistant.ui.cli_args import EXIT_OK
 from ingest.chunking import MAX_WORD_CHARS
 
 WORDS = [

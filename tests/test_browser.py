@@ -19,7 +19,7 @@ from helpers_app import running_app, running_staff_page
 from helpers_llm import pieces
 from test_nvi_workbench import CANARY, INTERN_NOTE, QUESTIONS, TENDER
 
-from assistant.llm import ChatMessage, ChatModel
+from assistant.llm.backends import ChatMessage, ChatModel
 from assistant.nvi.store import NviStore
 from assistant.nvi.workbench import Workbench, store_path
 from assistant.service import Assistant

@@ -15,12 +15,15 @@ import pytest
 from conftest import LETTERS
 from test_cli import isolate_env, run
 
-from assistant.app import ERROR_MESSAGE, REFUSED_SOURCES, respond, servable_files
-from assistant.citations import quote_on_page
-from assistant.cli import EXIT_OK
-from assistant.models import REFUSAL
-from assistant.service import MAX_QUESTION_CHARS, Assistant, shorten_question
+from assistant.prompts import ERROR_MESSAGE, REFUSAL, REFUSED_SOURCES
+from assistant.question import MAX_QUESTION_CHARS
+from assistant.question import shorten as shorten_question
+from assistant.service import Assistant
 from assistant.settings import Settings
+from assistant.ui.chat import respond
+from assistant.ui.cli_args import EXIT_OK
+from assistant.ui.render import servable_files
+from assistant.verify.citations import quote_on_page
 
 QUESTION = "Wanneer gaan de nieuwe contracten voor ambulante jeugdhulp in?"
 MARKUP = "<script>alert(1)</script>"
@@ -133,7 +136,7 @@ def test_a_20000_character_question_is_cut_with_a_note(assistant: Assistant) -> 
     assert len(answer.question) <= MAX_QUESTION_CHARS
     assert text.startswith(answer.question)
     assert answer.answer.endswith(
-        "(Let op: uw vraag telde 20.000 tekens; alleen de eerste 2.000 zijn gebruikt. "
+        "(Let op: uw vraag telde 20.000 tekens; alleen de eerste 1.000 zijn gebruikt. "
         "Stel een kortere vraag voor een beter antwoord.)"
     )
     assert_clear_dutch(answer.answer, answer.refused)

@@ -4,48 +4,22 @@ from __future__ import annotations
 
 import io
 import json
-import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from conftest import LETTERS
-from helpers_net import free_port, wait_for_port
+from helpers_net import running_chroma_server
 
-from assistant.cli import main
+from assistant.ui.cli import main
 
 INGEST = ["ingest", str(LETTERS), "--json", "--visibility", "openbaar"]
 
 
 @pytest.fixture(scope="module")
 def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    chroma = Path(sys.executable).with_name("chroma")
-    if not chroma.exists() and shutil.which("chroma") is None:
-        pytest.skip("the chroma CLI is not installed")
-    port = free_port()
-    path = tmp_path_factory.mktemp("chroma-server")
-    proc = subprocess.Popen(
-        [
-            str(chroma if chroma.exists() else "chroma"),
-            "run",
-            "--path",
-            str(path),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    if not wait_for_port(port, 30, proc):
-        proc.kill()
-        pytest.fail("chroma server did not start")
-    yield f"http://127.0.0.1:{port}"
-    proc.terminate()
-    proc.wait(timeout=10)
+    with running_chroma_server(tmp_path_factory.mktemp("chroma-server")) as url:
+        yield url
 
 
 def test_ingest_and_ask_through_a_chroma_server(

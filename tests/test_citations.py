@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.citations import cited_keys, normalize_ws, quote_on_page
+from assistant.verify.citations import cited_keys, normalize_ws, quote_on_page
 
 PAGE = (
     "Vervolg\n\nDe gunning is omstreeks februari 2025, waarna een ruime\n"

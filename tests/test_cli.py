@@ -13,11 +13,12 @@ from pathlib import Path
 import pytest
 from conftest import LETTERS
 
-from assistant.citations import quote_on_page
-from assistant.cli import EXIT_FAIL, EXIT_OK, EXIT_USAGE, main
-from assistant.models import REFUSAL
+from assistant.prompts import REFUSAL
 from assistant.service import Assistant
 from assistant.settings import Settings
+from assistant.ui.cli import main
+from assistant.ui.cli_args import EXIT_FAIL, EXIT_OK, EXIT_USAGE
+from assistant.verify.citations import quote_on_page
 
 WEERT = "weert-rib-2024-03-19-inkoopstrategie-ambulante-jeugdhulp.txt"
 MAASGOUW = "maasgouw-rib-Z-24-126291-inkoopstrategie-ambulante-jeugdhulp.txt"

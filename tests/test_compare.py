@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 from conftest import LETTERS
 
-from assistant.compare import combine, named_gemeenten, per_gemeente_question
+from assistant.answer.compare import combine
 from assistant.models import Answer, Citation
+from assistant.question import named_gemeenten, read_question
 from assistant.service import Assistant
 from assistant.settings import Settings
 from ingest.extract import dossier_key, with_dossier
@@ -23,7 +24,7 @@ def test_named_gemeenten_in_question_order_any_case() -> None:
     q = "Wat verschilt tussen de brief van weert en die van Maasgouw?"
     assert named_gemeenten(q, known) == ["Weert", "Maasgouw"]
     assert named_gemeenten("Weertse zaken in Maasgouw", known) == ["Maasgouw"]
-    assert per_gemeente_question(q, ["Weert", "Maasgouw"]) == "Wat de brief van ?"
+    assert read_question(q, known).per_gemeente() == "Wat de brief van ?"
 
 
 def test_combine_groups_per_gemeente_and_renumbers() -> None:

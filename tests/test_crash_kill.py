@@ -73,7 +73,7 @@ def env() -> dict[str, str]:
 
 
 def ingest_argv(folder: Path, data: Path) -> list[str]:
-    cmd = [sys.executable, "-m", "assistant.cli", "ingest", str(folder), "--data-dir", str(data)]
+    cmd = [sys.executable, "-m", "assistant.ui.cli", "ingest", str(folder), "--data-dir", str(data)]
     return [*cmd, "--visibility", OPENBAAR]
 
 

@@ -11,14 +11,14 @@ import pytest
 from conftest import LETTERS, ROOT
 from test_cli import MAASGOUW, WEERT, hashing_env, ingest, isolate_env, run  # noqa: F401
 
-from assistant.cli import EXIT_OK, EXIT_USAGE
-from assistant.decisions import (
+from assistant.answer.decisions import (
     DocumentFacts,
     classify,
     page_statements,
     statement_date,
     timeline,
 )
+from assistant.ui.cli_args import EXIT_OK, EXIT_USAGE
 from ingest.extract import extract_metadata
 
 SEEDS = ROOT.parent / "shared" / "seeds"

@@ -15,11 +15,13 @@ import pytest
 from conftest import CORPUS, LETTERS, ROOT
 from helpers_pdf import page_texts
 
-from assistant.citations import normalize_ws, quote_on_page
-from assistant.cli import EXIT_OK, main
-from assistant.models import REFUSAL, Answer
+from assistant.models import Answer
+from assistant.prompts import REFUSAL
 from assistant.service import Assistant
 from assistant.settings import Settings
+from assistant.ui.cli import main
+from assistant.ui.cli_args import EXIT_OK
+from assistant.verify.citations import normalize_ws, quote_on_page
 from index.embedders import BUNDLED
 from index.indexer import IngestReport
 from ingest.models import Chunk

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from io import StringIO
 from pathlib import Path
 
@@ -11,9 +12,7 @@ from conftest import ROOT
 from helpers_grounding import ReplayChat
 from helpers_llm import StubServer
 
-from assistant.citations import normalize_ws
-from assistant.cli import main
-from assistant.evaluation import (
+from assistant.measure.evaluation import (
     EvalInputError,
     format_comparison,
     format_table,
@@ -21,9 +20,7 @@ from assistant.evaluation import (
     run_answerers,
     source_filter,
 )
-from assistant.generative import FALLBACK, with_note
-from assistant.models import REFUSAL, Answer, Citation
-from assistant.scoring import (
+from assistant.measure.scoring import (
     CaseResult,
     EvalCase,
     Expected,
@@ -37,7 +34,6 @@ from assistant.scoring import (
     macro_recall,
     mean_reciprocal_rank,
     page_hit_rate,
-    percentile,
     recall_at,
     refusal_scores,
     section_contains,
@@ -45,8 +41,13 @@ from assistant.scoring import (
     summarize,
     without_section,
 )
+from assistant.measure.stats import percentile
+from assistant.models import Answer, Citation, with_note
+from assistant.prompts import FALLBACK, REFUSAL
 from assistant.service import Assistant
 from assistant.settings import Settings
+from assistant.ui.cli import main
+from assistant.verify.citations import normalize_ws
 
 GGZ = "zk_Inkoopbeleid-GGZ-2024-2026.pdf"
 
@@ -232,7 +233,10 @@ def test_answer_metrics_count_refusals_fallbacks_and_latency() -> None:
     pages = {("d1", 3): "Op 1 januari 2026 gaan de contracten in."}
     cite = Citation(1, "x.pdf", "X", 3, "", "", "Op 1 januari 2026 gaan", 1.0, doc_id="d1")
     wanted = EvalCase("vraag?", answer_contains=("1 januari 2026",))
-    fallback = with_note(answer(False, "Op 1 januari 2026.", (cite,)), f"weg; {FALLBACK}")
+    fallback = replace(
+        with_note(answer(False, "Op 1 januari 2026.", (cite,)), f"weg; {FALLBACK}", first=True),
+        mode="fallback",
+    )
     results = [
         CaseResult(wanted, (), answer(False, "Per 1 januari 2026 [1].", (cite,)), 0.0, 0.1),
         CaseResult(wanted, (), fallback, 0.0, 0.2),

@@ -10,10 +10,11 @@ from helpers_chunks import make_chunk
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assistant.citations import cited_keys, normalize_ws, quote_on_page
-from assistant.extractive import ExtractiveAnswerer, ExtractiveSettings
-from assistant.models import REFUSAL, Answer
-from assistant.sentences import sentences
+from assistant.answer.extractive import ExtractiveAnswerer, ExtractiveSettings
+from assistant.models import Answer
+from assistant.prompts import REFUSAL
+from assistant.verify.citations import cited_keys, normalize_ws, quote_on_page
+from assistant.verify.sentences import sentences
 from index.lexical import tokenize
 from index.retriever import RetrievedChunk
 from ingest.models import PAGE_SEPARATOR, Chunk

@@ -10,9 +10,8 @@ import pytest
 from conftest import LETTERS, ROOT
 from test_cli import MAASGOUW, WEERT, hashing_env, ingest, isolate_env, run  # noqa: F401
 
-from assistant.cli import EXIT_OK, EXIT_USAGE
-from index.filters import known_spelling, metadata_filter
-from index.store import matches
+from assistant.ui.cli_args import EXIT_OK, EXIT_USAGE
+from index.filters import known_spelling, matches, metadata_filter
 
 JEUGDWET = ROOT / "corpus" / "wetten" / "Jeugdwet.md"
 QUERY = "aanbesteding ambulante jeugdhulp"
@@ -88,8 +87,8 @@ def test_ask_cites_only_the_filtered_gemeente(data: Path) -> None:
 @pytest.mark.parametrize(
     ("flags", "message"),
     [
-        (("--from", "19-03-2024"), "--from must be a date as YYYY-MM-DD"),
-        (("--from", "2024-05-01", "--to", "2024-04-01"), "--from must not be after --to"),
+        (("--from", "19-13-2024"), "--from: “19-13-2024” is geen datum"),
+        (("--from", "2024-05-01", "--to", "2024-04-01"), "“--from” ligt na “--to”"),
     ],
 )
 def test_bad_dates_are_usage_errors(

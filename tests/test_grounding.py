@@ -18,17 +18,17 @@ from helpers_grounding import (
     assert_checked,
 )
 
-from assistant.generative import Draft, fell_back
-from assistant.grounding import (
-    NOTE_UNVERIFIABLE,
+from assistant.answer.generative import Draft
+from assistant.llm.backends import LLMError
+from assistant.models import Answer, fell_back
+from assistant.prompts import NOTE_UNVERIFIABLE, REFUSAL
+from assistant.verify.grounding import (
     build_prompt,
     facts,
     render_prompt,
     reply_sentences,
     verify_reply,
 )
-from assistant.llm import LLMError
-from assistant.models import REFUSAL, Answer
 
 GOLDEN = Path(__file__).parent / "golden" / "prompt.txt"
 

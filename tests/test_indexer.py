@@ -8,9 +8,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from index.chroma import ChromaIndex
 from index.embedders import HashingEmbedder
+from index.errors import IndexError_
 from index.indexer import Indexer, display_path
-from index.store import ChromaIndex, IndexError_, IndexManifest
+from index.store import IndexManifest
 from ingest.chunking import ChunkSettings
 
 EMBEDDER = HashingEmbedder(64)

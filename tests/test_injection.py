@@ -15,12 +15,12 @@ from collections.abc import Sequence
 
 import pytest
 
-from assistant.citations import normalize_ws, quote_on_page
-from assistant.grounding import NOTE_UNVERIFIABLE
-from assistant.llm import ChatMessage
+from assistant.llm.backends import ChatMessage
 from assistant.models import Answer
+from assistant.prompts import NOTE_UNVERIFIABLE
 from assistant.service import Assistant
 from assistant.settings import Settings
+from assistant.verify.citations import normalize_ws, quote_on_page
 from index.filters import MEDEWERKER
 from ingest.models import INTERN, OPENBAAR
 

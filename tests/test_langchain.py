@@ -6,8 +6,9 @@ from langchain_core.documents import Document
 
 from index.embedders import HashingEmbedder
 from index.langchain_retriever import InkoopRetriever
-from index.retriever import HybridRetriever
-from index.store import DocumentRecord, IndexManifest, InMemoryIndex
+from index.memory import InMemoryIndex
+from index.retriever import HybridRetriever, RetrievalSettings
+from index.store import DocumentRecord, IndexManifest
 from ingest.models import OPENBAAR, Chunk, Page
 
 
@@ -43,9 +44,15 @@ def _index() -> tuple[InMemoryIndex, HashingEmbedder]:
     return index, embedder
 
 
+SETTINGS = RetrievalSettings(dense_weight=0.3)
+
+
 def test_invoke_returns_documents_with_our_metadata() -> None:
     index, embedder = _index()
-    retriever = InkoopRetriever(retriever=HybridRetriever(index, embedder), k=2)
+    retriever = InkoopRetriever(
+        retriever=HybridRetriever(index, embedder, SETTINGS),
+        k=2,
+    )
     docs = retriever.invoke("Wanneer gaan de contracten voor jeugdhulp in?")
     assert all(isinstance(d, Document) for d in docs)
     assert docs[0].metadata["source"] == "d1.txt"
@@ -58,7 +65,9 @@ def test_invoke_returns_documents_with_our_metadata() -> None:
 def test_where_filter_passes_through() -> None:
     index, embedder = _index()
     retriever = InkoopRetriever(
-        retriever=HybridRetriever(index, embedder), k=5, where={"source": "d2.txt"}
+        retriever=HybridRetriever(index, embedder, SETTINGS),
+        k=5,
+        where={"source": "d2.txt"},
     )
     docs = retriever.invoke("contracten jeugdhulp begroting")
     assert [d.metadata["source"] for d in docs] == ["d2.txt"]

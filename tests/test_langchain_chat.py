@@ -12,14 +12,14 @@ from helpers_grounding import HITS, QUESTION, answerer, assert_checked
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 
-from assistant.citations import quote_on_page
-from assistant.generative import Draft, fell_back
-from assistant.grounding import NOTE_UNVERIFIABLE
-from assistant.langchain_chat import LangChainChatModel, to_langchain
-from assistant.llm import ChatMessage
-from assistant.models import REFUSAL, Answer
+from assistant.answer.generative import Draft
+from assistant.llm.backends import ChatMessage
+from assistant.llm.langchain_chat import LangChainChatModel, to_langchain
+from assistant.models import Answer, fell_back
+from assistant.prompts import NOTE_UNVERIFIABLE, REFUSAL
 from assistant.service import Assistant
 from assistant.settings import Settings
+from assistant.verify.citations import quote_on_page
 
 
 def fake(*replies: str, **options: object) -> LangChainChatModel:

@@ -16,9 +16,7 @@ from conftest import LETTERS, ROOT
 from helpers_llm import CANNED, StubServer, pieces
 from helpers_net import free_port
 
-from assistant.citations import cited_keys, quote_on_page
-from assistant.cli import EXIT_OK, EXIT_USAGE, main
-from assistant.llm import (
+from assistant.llm.backends import (
     ChatMessage,
     ChatModel,
     LlamaCppChatModel,
@@ -30,6 +28,9 @@ from assistant.llm import (
     openai_base,
 )
 from assistant.settings import Settings
+from assistant.ui.cli import main
+from assistant.ui.cli_args import EXIT_OK, EXIT_USAGE
+from assistant.verify.citations import cited_keys, quote_on_page
 
 QUESTION = "Wanneer gaan de nieuwe contracten voor ambulante jeugdhulp in?"
 NOTE = "hieronder de passages uit de documenten."
@@ -277,7 +278,7 @@ def test_ask_with_the_installed_local_model(
     letters_data: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     pytest.importorskip("llama_cpp", reason="llama-cpp-python is not installed (pip '.[llm]')")
-    from assistant.model_install import default_model_path
+    from assistant.llm.install import default_model_path
 
     model = Path(os.environ.get("INKOOP_LLM_MODEL") or default_model_path(ROOT / "data"))
     if not model.is_file():
@@ -295,7 +296,7 @@ def test_ask_with_the_installed_local_model(
 @pytest.mark.slow
 def test_the_installed_local_model_streams_what_it_would_say_whole() -> None:
     pytest.importorskip("llama_cpp", reason="llama-cpp-python is not installed (pip '.[llm]')")
-    from assistant.model_install import default_model_path
+    from assistant.llm.install import default_model_path
 
     path = Path(os.environ.get("INKOOP_LLM_MODEL") or default_model_path(ROOT / "data"))
     if not path.is_file():

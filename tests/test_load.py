@@ -16,9 +16,10 @@ from conftest import ROOT
 from helpers_net import free_port, wait_for_port
 from test_cli import isolate_env
 
-from assistant.bench import DEFAULT_QUESTIONS
-from assistant.cli import EXIT_FAIL, EXIT_OK, main
-from assistant.loadtest import check_answer, run_load
+from assistant.measure.bench import DEFAULT_QUESTIONS
+from assistant.measure.loadtest import check_answer, run_load
+from assistant.ui.cli import main
+from assistant.ui.cli_args import EXIT_FAIL, EXIT_OK
 
 QUESTION = "Wanneer gaan de nieuwe contracten voor ambulante jeugdhulp in?"
 ODD = ("", "???!!!", "🙂", "<script>alert(1)</script>", "vraag " * 4000)  # test_chat_input.py
@@ -31,7 +32,7 @@ def url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     env["INKOOP_EMBEDDING_MODEL"] = "hashing"
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "assistant.cli", "serve", "--data-dir", str(data),
+        [sys.executable, "-m", "assistant.ui.cli", "serve", "--data-dir", str(data),
          "--port", str(port), "--ingest", str(ROOT / "corpus"), "--visibility", "openbaar"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip

@@ -13,12 +13,13 @@ import pytest
 from conftest import LETTERS, ROOT
 from helpers_net import free_port, wait_for_port
 
-from assistant.cli import main
-from index.lock import DataDirBusyError, acquire, release
+from assistant.ui.cli import main
+from index.errors import DataDirBusyError
+from index.lock import DataDirLock
 
 HOLD = (
-    "import sys, time; from pathlib import Path; from index.lock import acquire; "
-    "acquire(Path(sys.argv[1])); print('locked', flush=True); time.sleep(60)"
+    "import sys, time; from pathlib import Path; from index.lock import DataDirLock; "
+    "DataDirLock(Path(sys.argv[1])).acquire(); print('locked', flush=True); time.sleep(60)"
 )
 
 
@@ -34,7 +35,7 @@ def test_a_second_process_is_refused_and_told_what_to_do(tmp_path: Path) -> None
     holder = _holder(tmp_path)
     try:
         with pytest.raises(DataDirBusyError) as excinfo:
-            acquire(tmp_path)
+            DataDirLock(tmp_path).acquire()
         message = str(excinfo.value)
         assert f"pid {holder.pid}" in message
         assert "INKOOP_CHROMA_URL" in message and "stop that process" in message
@@ -42,16 +43,37 @@ def test_a_second_process_is_refused_and_told_what_to_do(tmp_path: Path) -> None
         holder.kill()
         holder.wait()
     # The kernel dropped the dead holder's lock: no stale lock file blocks us.
-    path = acquire(tmp_path)
-    release(path)
+    with DataDirLock(tmp_path) as lock:
+        assert lock.held
 
 
 def test_the_same_process_may_open_its_data_dir_twice(tmp_path: Path) -> None:
-    first = acquire(tmp_path)
-    second = acquire(tmp_path)
-    assert first == second
-    release(second)
-    release(first)
+    first = DataDirLock(tmp_path).acquire()
+    second = DataDirLock(tmp_path).acquire()
+    assert first.path == second.path and first.held and second.held
+    second.release()
+    first.release()
+    assert not first.held
+
+
+def test_closing_the_index_gives_the_data_dir_back(tmp_path: Path) -> None:
+    """The lock lives with the open index, not with the process."""
+    from index.chroma import ChromaIndex
+    from index.store import IndexManifest
+
+    manifest = IndexManifest("hashing", 8, "test")
+    with ChromaIndex.persistent(tmp_path, manifest):
+        holder_script = (
+            "import sys; from pathlib import Path; from index.lock import DataDirLock; "
+            "from index.errors import DataDirBusyError\n"
+            "try:\n DataDirLock(Path(sys.argv[1])).acquire(); print('free')\n"
+            "except DataDirBusyError: print('busy')"
+        )
+        run = [sys.executable, "-c", holder_script, str(tmp_path)]
+        busy = subprocess.run(run, cwd=ROOT, capture_output=True, text=True, check=True)
+        assert busy.stdout.strip() == "busy"
+    free = subprocess.run(run, cwd=ROOT, capture_output=True, text=True, check=True)
+    assert free.stdout.strip() == "free"
 
 
 def test_cli_fails_within_seconds_while_another_process_holds_the_index(
@@ -73,7 +95,7 @@ def test_cli_fails_within_seconds_while_another_process_holds_the_index(
 def test_ingest_and_ask_next_to_a_running_server(tmp_path: Path) -> None:
     """`inkoop serve` owns the dir; `ingest` and `ask` beside it stop with a clear message."""
     env = {**os.environ, "INKOOP_EMBEDDING_MODEL": "hashing", "INKOOP_DATA_DIR": str(tmp_path)}
-    inkoop = [sys.executable, "-m", "assistant.cli"]
+    inkoop = [sys.executable, "-m", "assistant.ui.cli"]
     port = free_port()
     server = subprocess.Popen(
         [

@@ -11,10 +11,9 @@ from pathlib import Path
 
 import pytest
 
-import assistant.model_install as mi
-from assistant.cli import EXIT_FAIL, EXIT_OK, main
-from assistant.llm import LlamaCppChatModel, LLMConfigError, make_chat_model
-from assistant.model_install import (
+import assistant.llm.install as mi
+from assistant.llm.backends import LlamaCppChatModel, LLMConfigError, make_chat_model
+from assistant.llm.install import (
     GGUF_MAGIC,
     ModelInstallError,
     assemble,
@@ -26,6 +25,8 @@ from assistant.model_install import (
     part_number,
 )
 from assistant.settings import Settings
+from assistant.ui.cli import main
+from assistant.ui.cli_args import EXIT_FAIL, EXIT_OK
 
 COUNT = mi.PART_COUNT
 

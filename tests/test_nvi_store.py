@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from assistant.nvi.answers import ConflictError
 from assistant.nvi.models import BELEIDSVRAAG, ImportedQuestion, NviError
-from assistant.nvi.store import ConflictError, NviStore, Project
+from assistant.nvi.records import Project
+from assistant.nvi.store import NviStore
 
 
 def q(text: str, row: int = 2, **kw: str) -> ImportedQuestion:

@@ -14,12 +14,13 @@ import pytest
 from conftest import SHARED_CORPUS, SHARED_EVAL
 from test_cli import isolate_env, run
 
-from assistant.citations import quote_on_page
 from assistant.nvi.models import BELEIDSVRAAG
-from assistant.nvi.store import Group, NviStore
+from assistant.nvi.records import Group
+from assistant.nvi.store import NviStore
 from assistant.nvi.workbench import _renumbered, store_path
 from assistant.service import Assistant
 from assistant.settings import Settings
+from assistant.verify.citations import quote_on_page
 
 TENDER = """---
 title: Inkoopdocument ambulante jeugdhulp 2026
@@ -373,9 +374,9 @@ def test_a_busy_index_is_a_dutch_error_not_a_trace(
 ) -> None:
     from io import StringIO
 
-    from assistant.cli import build_parser
     from assistant.nvi.cli import run as run_nvi
-    from index.lock import DataDirBusyError
+    from assistant.ui.cli import build_parser
+    from index.errors import DataDirBusyError
 
     nvi(data, "new", "P")
 

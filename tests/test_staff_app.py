@@ -11,18 +11,15 @@ import pytest
 from helpers_app import running_staff_page
 from test_nvi_workbench import INTERN_NOTE, QUESTIONS, TENDER
 
-from assistant.app import respond
+from assistant.nvi.answers import ConflictError
 from assistant.nvi.models import NviError
-from assistant.nvi.store import ConflictError, NviStore
+from assistant.nvi.store import NviStore
 from assistant.nvi.workbench import Workbench, store_path
 from assistant.service import Assistant
 from assistant.settings import Settings
-from assistant.staff_app import (
-    StaffAccessError,
-    StaffPage,
-    parse_numbers,
-    staff_auth,
-)
+from assistant.ui.chat import respond
+from assistant.ui.staff import StaffPage, parse_numbers
+from assistant.ui.staff_app import StaffAccessError, staff_auth
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,5 @@
-"""One contract, every vector index: the in-memory twin and a real embedded Chroma."""
+"""One contract, every vector index: the in-memory twin, a real embedded Chroma, and Chroma
+in server mode (`chroma run`, reached over HTTP)."""
 
 from __future__ import annotations
 
@@ -7,17 +8,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers_net import running_chroma_server
 
+from index.chroma import ChromaIndex
 from index.embedders import HashingEmbedder
-from index.store import (
-    CHROMA_MAX_BATCH,
-    ChromaIndex,
-    DocumentRecord,
-    IndexManifest,
-    IndexMismatchError,
-    InMemoryIndex,
-    VectorIndex,
-)
+from index.errors import IndexMismatchError
+from index.memory import InMemoryIndex
+from index.store import CHROMA_MAX_BATCH, DocumentRecord, IndexManifest, VectorIndex
 from ingest.models import Chunk, Page
 
 EMBEDDER = HashingEmbedder(256)
@@ -100,16 +97,31 @@ def unregister(index: VectorIndex, doc_id: str) -> None:
         del index._docs[doc_id]
 
 
-@pytest.fixture(params=["memory", "chroma"])
+@pytest.fixture(scope="module")
+def chroma_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One `chroma run` server for the module; each test leaves it empty (see make_index)."""
+    with running_chroma_server(tmp_path_factory.mktemp("chroma-server")) as url:
+        yield url
+
+
+@pytest.fixture(params=["memory", "chroma", "chroma-server"])
 def make_index(
     request: pytest.FixtureRequest, tmp_path: Path
 ) -> Iterator[Callable[..., VectorIndex]]:
+    opened: list[ChromaIndex] = []
+
     def factory(manifest: IndexManifest = MANIFEST) -> VectorIndex:
         if request.param == "memory":
             return InMemoryIndex(manifest)
-        return ChromaIndex.persistent(tmp_path / "chroma", manifest)
+        if request.param == "chroma":
+            return ChromaIndex.persistent(tmp_path / "chroma", manifest)
+        index = ChromaIndex.http(request.getfixturevalue("chroma_url"), manifest)
+        opened.append(index)
+        return index
 
     yield factory
+    for index in opened:  # the server outlives the test: drop its collections
+        index.reset()
 
 
 @pytest.fixture

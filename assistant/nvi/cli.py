@@ -15,7 +15,7 @@ from assistant.nvi.importer import parse_columns
 from assistant.nvi.models import STATUSES, NviError, short, vragen
 
 if TYPE_CHECKING:
-    from assistant.nvi.store import Group
+    from assistant.nvi.records import Group
     from assistant.nvi.workbench import Workbench
     from assistant.settings import Settings
 
@@ -110,7 +110,7 @@ def run(
 ) -> int:
     from assistant.nvi.store import NviStore
     from assistant.nvi.workbench import Workbench, store_path
-    from index.lock import DataDirBusyError
+    from index.errors import DataDirBusyError
 
     bench = Workbench(NviStore(store_path(settings.data_dir)), assistant)
     try:
@@ -191,7 +191,7 @@ def _line(g: Group) -> str:
 
 
 def _show(args: argparse.Namespace, bench: Workbench) -> Result:
-    from index.lock import DataDirBusyError
+    from index.errors import DataDirBusyError
 
     note = ""
     try:

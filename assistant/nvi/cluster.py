@@ -26,10 +26,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from assistant.settings import default
 from index.lexical import tokenize
 
 # Tuned on 202 questions of a real NvI (tests/test_nvi_cluster.py): pair precision first.
-DEFAULT_THRESHOLD = 0.5
+DEFAULT_THRESHOLD = float(default("cluster_threshold"))  # type: ignore[arg-type]
 # Bigrams make a shared phrase count more than the same words scattered.
 BIGRAM_WEIGHT = 0.5
 # When a question has a "?" sentence, the rest (the provider's context) weighs this much.

@@ -18,10 +18,11 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
-from assistant.citations import normalize_ws, quote_on_page
-from assistant.extractive import ExtractiveAnswerer, ExtractiveSettings
+from assistant.answer.extractive import ExtractiveAnswerer, ExtractiveSettings
 from assistant.nvi.models import BELEIDSVRAAG, NviError
-from assistant.sentences import sentences
+from assistant.settings import default
+from assistant.verify.citations import normalize_ws, quote_on_page
+from assistant.verify.sentences import sentences
 from index.filters import AANBIEDER, all_of
 from index.lexical import tokenize
 from index.retriever import RetrievedChunk
@@ -39,7 +40,10 @@ _MARKUP = re.compile(r"#{1,6}")
 # question than a chat answer (0.55, a third missing). Measured on the 202 GGZ NvI questions
 # (asked sentences only): 41 drafts instead of 6, half of them citing the paragraph the
 # question is about; lower bars drafted more but from passages beside the point.
-DRAFT_SETTINGS = ExtractiveSettings(min_coverage=0.35, max_missing=0.5)
+DRAFT_SETTINGS = ExtractiveSettings(
+    min_coverage=float(default("draft_min_coverage")),  # type: ignore[arg-type]
+    max_missing=float(default("draft_max_missing")),  # type: ignore[arg-type]
+)
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
+
+from ingest.errors import InkoopError
 
 # The life of an answer: nieuw (no draft yet) -> concept -> gecontroleerd -> definitief.
 NIEUW = "nieuw"
@@ -27,8 +30,20 @@ def short(text: str, n: int = 90) -> str:
     return flat if len(flat) <= n else flat[: n - 1] + "…"
 
 
-class NviError(ValueError):
-    """A problem a staff member can fix; the message is Dutch and says what to do."""
+_WS = re.compile(r"\s+")
+_KEYS = re.compile(r"\s*\[\d{1,3}\]")
+
+
+def normalise(text: str) -> str:
+    """The form two questions are compared in for "asked before": case, spaces, keys ignored."""
+    return _WS.sub(" ", _KEYS.sub("", text)).strip().casefold()
+
+
+class NviError(InkoopError, ValueError):
+    """A problem a staff member can fix; the message is Dutch and says what to do.
+
+    An `InkoopError` like every product error; still a `ValueError` for callers that catch
+    bad input as such."""
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,8 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from assistant.citations import cited_keys
 from assistant.nvi.models import BELEIDSVRAAG, DEFINITIEF
+from assistant.verify.citations import cited_keys
 
 # "Zie paragraaf 3.2." / "Wij verwijzen naar pagina 12 van het inkoopdocument."
 _REFERENCE = re.compile(

@@ -18,8 +18,9 @@ from assistant.nvi.draft import Drafter, citation_verifier, matching_sources
 from assistant.nvi.export import anonymise, export
 from assistant.nvi.importer import read_questions
 from assistant.nvi.models import DEFINITIEF, ExportMeta, ExportRow, ImportResult, NviError, vragen
+from assistant.nvi.records import Added, Event, Group, Project
 from assistant.nvi.review import warnings
-from assistant.nvi.store import Added, Event, Group, NviStore, Project
+from assistant.nvi.store import NviStore
 
 if TYPE_CHECKING:
     from assistant.service import Assistant

@@ -11,6 +11,7 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from assistant.verify.sentences import split_line
 from ingest.extract import DUTCH_DATE, MONTH_PATTERN, MONTHS, parse_date
 
 _DATE = re.compile(
@@ -32,7 +33,6 @@ _ACTORS = [
     ("raad", re.compile(r"\b(?:uw raad|de raad|gemeenteraad|gemeenteraden)\b", re.I)),
     ("college", re.compile(r"\bcolleges?\b", re.I)),
 ]
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9“\"'‘])")
 
 
 @dataclass(frozen=True)
@@ -87,8 +87,7 @@ def sentences(text: str) -> list[str]:
     """Sentences of a page, whitespace normalised; paragraphs and headings never run together."""
     out: list[str] = []
     for paragraph in re.split(r"\n[ \t]*\n", text):
-        flat = " ".join(paragraph.split())
-        out.extend(s for s in _SENTENCE_END.split(flat) if s)
+        out.extend(split_line(" ".join(paragraph.split())))
     return out
 
 

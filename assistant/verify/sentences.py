@@ -6,7 +6,7 @@ from __future__ import annotations
 import itertools
 import re
 
-from assistant.citations import normalize_ws
+from assistant.verify.citations import normalize_ws
 from ingest.models import Chunk
 from ingest.sections import section_label
 
@@ -16,6 +16,21 @@ _SENTENCE = re.compile(r"(?:[^.!?\n]|[.!?](?![\s]|$))+(?:[.!?]+(?=\s|$)|(?=\n)|$
 _ENUMERATOR = re.compile(r"^(?:\*\*)?\(?(?:\d{1,3}|[a-z])[.)°]+(?:\*\*)?\s+(?=\S)")
 _TERMINAL = re.compile(r"[.!:;)\]'\"”’]\s*$")
 _BLOCK_BREAK = re.compile(r"\n(?=\s*(?:\n|[-•*|>]|\d+[.)]\s|[a-z][.)]\s))")
+
+
+def split_line(line: str) -> list[str]:
+    """The sentences of one line of running text: ends at . ! ? before a space, except after
+    an abbreviation ("bijv.", "o.a."). The one sentence rule; `sentences` adds blocks."""
+    pieces: list[str] = []
+    for m in _SENTENCE.finditer(line):
+        piece = m.group(0).strip()
+        if not piece:
+            continue
+        if pieces and ends_in_abbreviation(pieces[-1]):
+            pieces[-1] = f"{pieces[-1]} {piece}"
+        else:
+            pieces.append(piece)
+    return pieces
 
 
 def sentences(text: str) -> list[tuple[int, str]]:

@@ -14,9 +14,9 @@ from dataclasses import asdict, dataclass
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
-from assistant.citations import normalize_ws, quote_on_page
-from assistant.generative import fell_back
-from assistant.models import Answer
+from assistant.measure.stats import percentile
+from assistant.models import Answer, fell_back
+from assistant.verify.citations import normalize_ws, quote_on_page
 
 if TYPE_CHECKING:
     from index.retriever import RetrievedChunk
@@ -258,17 +258,6 @@ def summarize(
         median_ms=statistics.median(ms) if ms else None,
         mean_ms=statistics.fmean(ms) if ms else None,
     )
-
-
-def percentile(values: Sequence[float], q: float) -> float | None:
-    """The q-th percentile (0-100), interpolated between the nearest ranks; None when empty."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    at = (len(ordered) - 1) * q / 100
-    low = int(at)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (at - low)
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 The HTTP backends speak their APIs with httpx (already a dependency) so that no SDK is needed;
 llama-cpp-python is optional (`pip install '.[llm]'`) and imported only when it is used; any
-LangChain chat model fits through `assistant.langchain_chat`. Each backend can also stream its
+LangChain chat model fits through `assistant.llm.langchain_chat`. Each backend can also stream its
 reply (OpenAI server-sent events, Ollama NDJSON, llama.cpp `stream=True`). Every failure to
 reach or use a model, before or during a stream, is an `LLMError` whose message says, in Dutch,
 what happened; the answerer shows it and falls back to the extractive answer.
@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 from urllib.parse import urlsplit
+
+from ingest.errors import InkoopError
 
 if TYPE_CHECKING:
     from assistant.settings import Settings
@@ -46,12 +48,14 @@ class ChatModel(Protocol):
         yield self.chat(messages)
 
 
-class LLMError(Exception):
+class LLMError(InkoopError):
     """The language model could not give a reply; the message is Dutch and shown to users."""
 
 
 class LLMConfigError(LLMError):
     """The backend settings are incomplete or the backend is not installed."""
+
+    exit_code = 2
 
 
 def _payload_messages(messages: Sequence[ChatMessage]) -> list[dict[str, str]]:
@@ -307,7 +311,7 @@ def make_chat_model(settings: Settings) -> ChatModel | None:
             )
         if model:
             return LlamaCppChatModel(Path(model))
-        from assistant.model_install import default_model_path
+        from assistant.llm.install import default_model_path
 
         path = default_model_path(settings.data_dir)
         if not path.is_file():

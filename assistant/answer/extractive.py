@@ -11,9 +11,11 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from assistant.citations import normalize_ws, quote_on_page
-from assistant.models import REFUSAL, Answer, Citation
-from assistant.sentences import chunk_sentences, display_quote, with_list
+from assistant.models import Answer, Citation
+from assistant.prompts import REFUSAL_WITH_HINT
+from assistant.settings import default
+from assistant.verify.citations import normalize_ws, quote_on_page
+from assistant.verify.sentences import chunk_sentences, display_quote, with_list
 from index.lexical import tokenize
 from index.retriever import RetrievedChunk
 from ingest.extract import MONTH_PATTERN
@@ -38,7 +40,8 @@ _HOW_MUCH = re.compile(
 @dataclass(frozen=True)
 class ExtractiveSettings:
     max_sentences: int = 3
-    min_coverage: float = 0.55  # share of the question's weighted content words in the evidence
+    # share of the question's weighted content words in the evidence (tuned in settings)
+    min_coverage: float = float(default("min_coverage"))  # type: ignore[arg-type]
     max_sentence_words: int = 80
     max_missing: float = 1 / 3  # share of the question's words that may be absent from it
 
@@ -70,12 +73,12 @@ class ExtractiveAnswerer:
         terms = [t for t in dict.fromkeys(tokenize(question)) if "-" not in t]
         if not terms:
             return Answer(
-                question, refusal_text(), True, notes=("no content words in the question",)
+                question, REFUSAL_WITH_HINT, True, notes=("no content words in the question",)
             )
         weights = {t: max(self.idf(t), 0.0) for t in terms}
         if sum(weights.values()) == 0:
             return Answer(
-                question, refusal_text(), True, notes=("none of the question's words occur",)
+                question, REFUSAL_WITH_HINT, True, notes=("none of the question's words occur",)
             )
         candidates = self._candidates(question, terms, weights, hits)
         # Enough of the question's weight, and not more than a third of its words missing:
@@ -89,7 +92,7 @@ class ExtractiveAnswerer:
         ]
         if not eligible:
             best = max((c.coverage for c in candidates), default=0.0)
-            return Answer(question, refusal_text(), True, notes=(f"best coverage {best:.2f}",))
+            return Answer(question, REFUSAL_WITH_HINT, True, notes=(f"best coverage {best:.2f}",))
         chosen = self._choose(eligible)
         citations: list[Citation] = []
         lines: list[str] = []
@@ -116,7 +119,7 @@ class ExtractiveAnswerer:
             )
             lines.append(f"{display_quote(quote)} [{key}]")
         if not citations:
-            return Answer(question, refusal_text(), True, notes=("no quote could be verified",))
+            return Answer(question, REFUSAL_WITH_HINT, True, notes=("no quote could be verified",))
         if len(lines) == 1:
             body = f"Volgens de documenten: {lines[0]}"
         else:
@@ -175,10 +178,3 @@ class ExtractiveAnswerer:
             seen_text.add(norm)
             chosen.append(cand)
         return chosen
-
-
-def refusal_text() -> str:
-    return (
-        f"{REFUSAL} U kunt deze vraag stellen via de nota van inlichtingen, "
-        "zodat alle aanbieders hetzelfde antwoord krijgen."
-    )

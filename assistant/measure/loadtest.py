@@ -23,14 +23,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from assistant.bench import DEFAULT_QUESTIONS, percentile
+from assistant.measure.bench import DEFAULT_QUESTIONS
+from assistant.measure.stats import percentile_or_nan
+from ingest.errors import InkoopError
 
 log = logging.getLogger(__name__)
 
 CITATION_FIELDS = {"source": str, "title": str, "page": int, "section": str, "quote": str}
 
 
-class LoadTestError(RuntimeError):
+class LoadTestError(InkoopError, RuntimeError):
     """The app to load could not be started or reached."""
 
 
@@ -58,8 +60,8 @@ class LoadReport:
         return sum(1 for r in self.results if r.error)
 
     def latency(self, q: float) -> float:
-        """The q-quantile of the latencies of the successful requests, in seconds."""
-        return percentile([r.seconds for r in self.results if not r.error], q)
+        """The q-th percentile (0-100) of the successful requests' latencies, in seconds."""
+        return percentile_or_nan([r.seconds for r in self.results if not r.error], q)
 
     @property
     def throughput(self) -> float:
@@ -74,9 +76,9 @@ class LoadReport:
             "sessions": self.sessions,
             "requests": self.requests,
             "errors": self.errors,
-            "p50_ms": round(self.latency(0.5) * 1000, 1),
-            "p95_ms": round(self.latency(0.95) * 1000, 1),
-            "max_ms": round(self.latency(1.0) * 1000, 1),
+            "p50_ms": round(self.latency(50) * 1000, 1),
+            "p95_ms": round(self.latency(95) * 1000, 1),
+            "max_ms": round(self.latency(100) * 1000, 1),
             "throughput_rps": round(self.throughput, 2),
             "seconds": round(self.seconds, 3),
             "error_messages": self.error_messages(),
@@ -213,7 +215,7 @@ def local_server(data_dir: Path, startup_seconds: float = 300) -> Iterator[str]:
     """`inkoop serve` on the data dir, in a child process on a free loopback port; yields its
     URL and stops it afterwards. A child, so the load's client threads do not share its GIL."""
     port = free_port()
-    command = [sys.executable, "-m", "assistant.cli", "serve", "--data-dir", str(data_dir)]
+    command = [sys.executable, "-m", "assistant.ui.cli", "serve", "--data-dir", str(data_dir)]
     command += ["--host", "127.0.0.1", "--port", str(port)]
     with tempfile.TemporaryFile() as errors:
         proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=errors)

@@ -12,15 +12,14 @@ import logging
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
-from assistant.extractive import ExtractiveAnswerer
-from assistant.grounding import NOTE_UNVERIFIABLE, build_prompt, verify_reply
-from assistant.llm import ChatMessage, ChatModel, LLMError
-from assistant.models import Answer
+from assistant.answer.extractive import ExtractiveAnswerer
+from assistant.llm.backends import ChatMessage, ChatModel, LLMError
+from assistant.models import Answer, with_note
+from assistant.prompts import FALLBACK, NOTE_UNVERIFIABLE
+from assistant.verify.grounding import build_prompt, verify_reply
 from index.retriever import RetrievedChunk
 
 log = logging.getLogger(__name__)
-
-FALLBACK = "hieronder de passages uit de documenten."
 
 
 @dataclass(frozen=True)
@@ -28,16 +27,6 @@ class Draft:
     """The model's reply so far, unchecked: to show while it is written, never to keep."""
 
     text: str
-
-
-def with_note(answer: Answer, note: str) -> Answer:
-    """The answer with a note shown above it (and kept in `notes`)."""
-    return replace(answer, answer=f"{note}\n\n{answer.answer}", notes=(note, *answer.notes))
-
-
-def fell_back(answer: Answer) -> bool:
-    """True when the model's answer was replaced by the extractive one (under a note)."""
-    return bool(answer.notes) and answer.notes[0].endswith(FALLBACK)
 
 
 class GenerativeAnswerer:
@@ -78,16 +67,17 @@ class GenerativeAnswerer:
 
     def _unreachable(self, question: str, hits: Sequence[RetrievedChunk], exc: LLMError) -> Answer:
         log.warning("%s; extractive answer instead", exc)
-        return with_note(self.fallback.answer(question, hits), f"{exc}; {FALLBACK}")
+        answer = with_note(self.fallback.answer(question, hits), f"{exc}; {FALLBACK}", first=True)
+        return replace(answer, mode="fallback")
 
     def _checked(self, question: str, hits: Sequence[RetrievedChunk], reply: str) -> Answer:
         checked = verify_reply(question, reply, hits, self.page_text)
         for problem in checked.problems:
             log.info("model reply: %s", problem)
         if checked.answer is None:
-            answer = with_note(self.fallback.answer(question, hits), NOTE_UNVERIFIABLE)
-            return replace(answer, notes=(*answer.notes, *checked.problems))
-        return checked.answer
+            answer = with_note(self.fallback.answer(question, hits), NOTE_UNVERIFIABLE, first=True)
+            return replace(answer, notes=(*answer.notes, *checked.problems), mode="fallback")
+        return replace(checked.answer, mode="generative")
 
 
 def _pieces(model: ChatModel, messages: Sequence[ChatMessage]) -> Iterator[str]:

@@ -20,10 +20,12 @@ from typing import Any
 
 import numpy as np
 
+from assistant.measure.stats import percentile_or_nan
 from assistant.service import Assistant, chunk_settings
 from assistant.settings import Settings
+from index.chroma import ChromaIndex
 from index.embedders import Embedder
-from index.store import CHROMA_MAX_BATCH, ChromaIndex, DocumentRecord, IndexManifest
+from index.store import CHROMA_MAX_BATCH, DocumentRecord, IndexManifest
 from ingest.models import OPENBAAR, Chunk, Page
 
 log = logging.getLogger(__name__)
@@ -56,15 +58,6 @@ class BenchResult:
         lines = [f"{'metric':<{width}}{'value':>14}  target", "-" * (width + 30)]
         lines += [f"{m:<{width}}{v:>14}  {t}" for m, v, t in self.rows]
         return "\n".join(lines)
-
-
-def percentile(values: Sequence[float], q: float) -> float:
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    pos = (len(ordered) - 1) * q
-    lo, hi = int(np.floor(pos)), int(np.ceil(pos))
-    return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)
 
 
 def peak_rss_mb() -> float:
@@ -125,7 +118,7 @@ def bench_queries(
         f"{label}_search_p50_ms", f"{label}: search p50", statistics.median(search) * ms, " ms"
     )
     result.add(
-        f"{label}_search_p95_ms", f"{label}: search p95", percentile(search, 0.95) * ms, " ms"
+        f"{label}_search_p95_ms", f"{label}: search p95", percentile_or_nan(search, 95) * ms, " ms"
     )
     result.add(
         f"{label}_ask_p50_ms",
@@ -137,7 +130,7 @@ def bench_queries(
     result.add(
         f"{label}_ask_p95_ms",
         f"{label}: ask p95",
-        percentile(ask, 0.95) * ms,
+        percentile_or_nan(ask, 95) * ms,
         " ms",
         "<= 250 ms at 100k",
     )

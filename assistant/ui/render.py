@@ -1,0 +1,156 @@
+"""HTML of the apps: the Bronnen panel, the council timeline, links to served files."""
+
+from __future__ import annotations
+
+import html
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from assistant.models import Citation
+from assistant.prompts import (
+    NO_SOURCES,
+    NO_STEPS,
+    STATUS_LABELS,
+)
+from index.filters import AANBIEDER
+
+if TYPE_CHECKING:
+    from assistant.answer.decisions import DatedStatement
+    from assistant.service import Assistant
+
+log = logging.getLogger(__name__)
+
+FILE_ROUTE = "/gradio_api/file="  # Gradio 6 serves allowed files here (gradio/routes.py)
+
+
+# Served inline from the app's own origin, so HTML/SVG sources get no link (script in them
+# would run as the app); these types are safe to open or download.
+SERVABLE_SUFFIXES = frozenset({".pdf", ".txt", ".md", ".docx"})
+
+
+CSS = """
+.bronnen-lijst { list-style: none; padding: 0; margin: 0; }
+.bron { border-left: 3px solid var(--color-accent); padding: 0.4em 0.8em; margin: 0 0 1em 0; }
+.bron-kop { font-weight: 600; }
+.bron-plaats { color: var(--body-text-color-subdued); font-size: 0.9em; }
+.bron blockquote { margin: 0.4em 0; font-style: italic; }
+"""
+
+
+TIMELINE_CSS = """
+.tijdlijn { list-style: none; padding: 0; margin: 0; }
+.stap { border-left: 3px solid var(--border-color-primary); padding: 0.4em 0.8em; }
+.stap { margin: 0 0 1em 0; }
+.stap-besloten { border-left-color: #2e7d32; }
+.stap-gepland, .stap-aangekondigd { border-left-style: dashed; }
+.stap-kop { font-weight: 600; }
+.status { display: inline-block; border-radius: 0.8em; padding: 0 0.6em; font-size: 0.85em; }
+.status-besloten { background: #2e7d32; color: #fff; }
+.status-gepland { border: 1px dashed #b26a00; color: #b26a00; background: transparent; }
+.status-aangekondigd { border: 1px dotted #1565c0; color: #1565c0; background: transparent; }
+.stap-bron { color: var(--body-text-color-subdued); font-size: 0.9em; }
+.stap blockquote { margin: 0.4em 0; font-style: italic; }
+"""
+
+
+def servable_files(assistant: Assistant, audience: str = AANBIEDER) -> dict[str, Path]:
+    """Source name → file on disk, for the ingested documents the chat may link to.
+
+    Only documents `audience` may read (providers: openbaar): every path here is downloadable.
+    """
+    files: dict[str, Path] = {}
+    for record in assistant.documents_for(audience):
+        raw = record.metadata.get("_path")
+        if not raw:
+            continue
+        path = Path(str(raw)).resolve()
+        if path.suffix.lower() in SERVABLE_SUFFIXES and path.is_file():
+            files[record.source] = path
+    return files
+
+
+def launch_options(assistant: Assistant) -> dict[str, Any]:
+    """Keyword arguments for `Blocks.launch`: serve the ingested documents and nothing else."""
+    from gradio.utils import get_upload_folder
+
+    return {
+        "allowed_paths": sorted(str(p) for p in servable_files(assistant).values()),
+        # Gradio serves any file under its upload folder from every app, and the staff page's
+        # exports and uploaded question lists land there; the provider chat serves no such file.
+        "blocked_paths": [get_upload_folder()],
+        "share": False,
+        "show_error": False,
+        "footer_links": ["api", "settings"],
+    }
+
+
+def file_link(path: Path, page: int) -> str:
+    """URL that opens a served file, at the cited page where the browser supports it (PDF)."""
+    url = FILE_ROUTE + quote(str(path))
+    return f"{url}#page={page}" if path.suffix.lower() == ".pdf" else url
+
+
+def render_sources(citations: tuple[Citation, ...], files: dict[str, Path]) -> str:
+    """The Bronnen panel: number, title, place, quote and a link per citation; all escaped."""
+    if not citations:
+        return NO_SOURCES
+    items = []
+    for c in citations:
+        paged = Path(c.source).suffix.lower() == ".pdf"  # other kinds are one "page"
+        place = [f"pagina {c.page}"] if paged else []
+        # A heading usually starts with its section label ("Artikel 1.1: Voorwerp ...").
+        if c.section and not c.heading.startswith(c.section):
+            place.append(c.section)
+        if c.heading:
+            place.append(c.heading)
+        file_name = Path(c.source).name  # not the server's folders
+        path = files.get(c.source)
+        link = (
+            f'<a class="bron-link" href="{html.escape(file_link(path, c.page))}" '
+            f'target="_blank" rel="noopener noreferrer">'
+            f"Open document{f' op pagina {c.page}' if paged else ''}</a>"
+            if path
+            else ""
+        )
+        items.append(
+            f'<li class="bron" id="bron-{c.key}" data-testid="bron">'
+            f'<div class="bron-kop">[{c.key}] {html.escape(c.title or c.source)}</div>'
+            f'<div class="bron-plaats">{html.escape(" — ".join([*place, file_name]))}</div>'
+            f"<blockquote>“{html.escape(c.quote)}”</blockquote>{link}</li>"
+        )
+    return f'<ol class="bronnen-lijst">{"".join(items)}</ol>'
+
+
+def render_timeline(steps: list[DatedStatement], files: dict[str, Path]) -> str:
+    """The council timeline, oldest first: date, who, status, statement, source; all escaped."""
+    if not steps:
+        return NO_STEPS
+    items = []
+    for s in steps:
+        who = " · ".join(x for x in (s.gemeente, s.actor) if x)
+        kenmerk = f"kenmerk {s.kenmerk}" if s.kenmerk else ""
+        ref = " — ".join(x for x in (s.title or s.source, kenmerk) if x)
+        paged = Path(s.source).suffix.lower() == ".pdf"
+        path = files.get(s.source)
+        link = (
+            f'<a class="bron-link" href="{html.escape(file_link(path, s.page))}" '
+            f'target="_blank" rel="noopener noreferrer">'
+            f"Open document{f' op pagina {s.page}' if paged else ''}</a>"
+            if path
+            else ""
+        )
+        status = html.escape(s.status)
+        dossier = f' data-dossier="{html.escape(s.dossier)}"' if s.dossier else ""
+        items.append(
+            f'<li class="stap stap-{status}" data-testid="stap" data-status="{status}"{dossier}>'
+            f'<div class="stap-kop"><time>{html.escape(s.date)}</time> · {html.escape(who)} '
+            f'<span class="status status-{status}">'
+            f"{html.escape(STATUS_LABELS.get(s.status, s.status))}</span></div>"
+            f'<div class="stap-tekst">{html.escape(s.statement)}</div>'
+            f'<div class="stap-bron">{html.escape(ref)} ({html.escape(Path(s.source).name)}'
+            f"{f', pagina {s.page}' if paged else ''})</div>"
+            f"<blockquote>“{html.escape(s.quote)}”</blockquote>{link}</li>"
+        )
+    return f'<ol class="tijdlijn">{"".join(items)}</ol>'
