@@ -28,6 +28,9 @@ TARGET_DPI = 300  # Tesseract reads best at ~300 dpi ...
 MIN_DPI = 200  # ... so scans below this are scaled up to TARGET_DPI
 MAX_UPSCALE = 3.0
 MIN_IMAGE_SIDE = 64  # pixels; smaller images are icons and rules, not text
+# An image narrower than the page at this resolution is a logo or a picture, not a scan of the
+# page (and too coarse to read if it were one): a cover's logo is not worth a passage.
+MIN_SCAN_DPI = 100
 MAX_IMAGE_PIXELS = 60_000_000  # ~A2 at 300 dpi; a larger image is not a page scan
 # Pages are read in parallel, one single-threaded Tesseract per core: Tesseract's own OpenMP
 # threads contend on a small machine (measured on 2 cores: 2.7 s/page with them, 1.0-1.6 s
@@ -61,7 +64,9 @@ def ocr_available() -> bool:
 
 
 def page_images(page: Any) -> list[Any]:
-    """The page's images large enough to hold text, as PIL images turned as the page shows them."""
+    """The page's scanned images, as PIL images turned as the page shows them: images at least
+    as wide as the page at MIN_SCAN_DPI (logos, icons and rules are left out)."""
+    min_width = _page_width(page) / 72 * MIN_SCAN_DPI
     try:
         files = list(page.images)
     except Exception as exc:  # an image pypdf cannot decode must not cost the document
@@ -81,6 +86,8 @@ def page_images(page: Any) -> list[Any]:
             continue
         if rotation:  # /Rotate turns the page clockwise; PIL turns counter-clockwise
             image = image.rotate(-rotation, expand=True)
+        if image.size[0] < min_width:
+            continue
         images.append(image)
     return images
 
@@ -93,20 +100,15 @@ def has_images(page: Any) -> bool:
         return False
 
 
-def ocr_page(page: Any) -> str:
-    """The text Tesseract reads on a pypdf page; '' when it holds no readable image."""
-    with _single_threaded():
-        return _read_images(page_images(page), _page_width(page))
-
-
-def ocr_pages(pages: Sequence[Any], numbers: Sequence[int]) -> dict[int, str | OcrError]:
-    """OCR of the given 1-based pages, several at a time: page number -> text, or the error.
+def ocr_pages(pages: Sequence[Any], numbers: Sequence[int]) -> dict[int, str | OcrError | None]:
+    """OCR of the given 1-based pages, several at a time: page number -> text, the error, or
+    None for a page without a scanned image (see `page_images`).
 
     Images are taken out of the PDF here, in order (a pypdf reader is not thread-safe); only
     Tesseract runs in the worker threads.
     """
     workers = max(1, min(MAX_WORKERS, os.cpu_count() or 1, len(numbers)))
-    results: dict[int, str | OcrError] = {}
+    results: dict[int, str | OcrError | None] = {}
     with _single_threaded(), ThreadPoolExecutor(workers, thread_name_prefix="ocr") as pool:
         for at in range(0, len(numbers), workers):
             jobs = {
@@ -121,7 +123,9 @@ def ocr_pages(pages: Sequence[Any], numbers: Sequence[int]) -> dict[int, str | O
     return results
 
 
-def _read_images(images: list[Any], width_pt: float) -> str:
+def _read_images(images: list[Any], width_pt: float) -> str | None:
+    if not images:
+        return None
     texts = [ocr_image(image, width_pt) for image in images]
     return "\n\n".join(t for t in texts if t.strip())
 

@@ -284,8 +284,10 @@ def _ocr_missing(pages: Any, raw: list[str], name: str) -> tuple[list[int], dict
         else:
             scanned.append(number)
     done: list[int] = []
-    for number, text in (ocr_pages(pages, scanned) if scanned else {}).items():
-        if isinstance(text, OcrError):
+    for number, text in sorted((ocr_pages(pages, scanned) if scanned else {}).items()):
+        if text is None:  # only a logo or picture, no scan of the page
+            causes.setdefault("blank", []).append(number)
+        elif isinstance(text, OcrError):
             log.warning("%s: OCR of page %d failed: %s", name, number, text)
             causes.setdefault("failed", []).append(number)
         elif len(text.strip()) < MIN_PAGE_CHARS:
@@ -300,7 +302,7 @@ def _ocr_missing(pages: Any, raw: list[str], name: str) -> tuple[list[int], dict
         "failed": "have no text layer and OCR failed on them (see the log); they were skipped",
     }
     notes = {
-        cause: f"{name}: page(s) {_ranges(numbers)} {why[cause]}"
+        cause: f"{name}: page(s) {_ranges(sorted(numbers))} {why[cause]}"
         for cause, numbers in causes.items()
     }
     return done, notes

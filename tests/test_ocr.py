@@ -9,7 +9,16 @@ from pathlib import Path
 import pypdf
 import pytest
 from helpers_pdf import text_pdf
-from helpers_scan import LETTER, NOTA, PRICES, SCAN_SET, memory_index, scanned_pdf, word_recall
+from helpers_scan import (
+    FONTS,
+    LETTER,
+    NOTA,
+    PRICES,
+    SCAN_SET,
+    memory_index,
+    scanned_pdf,
+    word_recall,
+)
 
 from index.embedders import HashingEmbedder
 from index.indexer import Indexer, display_path
@@ -164,3 +173,27 @@ def test_ingest_reports_ocr_pages_and_passages_are_slices_of_the_ocr_page(tmp_pa
     retriever = HybridRetriever(index, EMBEDDER, RetrievalSettings(dense_weight=0.0))
     (best, *_) = retriever.search("Welke certificering is vereist?", k=3)
     assert best.chunk.page == 2 and "HKZ-certificaat" in best.chunk.text
+
+
+@needs_ocr
+def test_a_page_with_only_a_logo_is_not_ocrd(tmp_path: Path) -> None:
+    """A logo is no scan of the page: the page is skipped as before, not indexed as logo text."""
+    from PIL import Image, ImageDraw, ImageFont
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    logo = Image.new("L", (480, 160), 255)
+    font = ImageFont.truetype(str(FONTS / "VeraBd.ttf"), 48)
+    ImageDraw.Draw(logo).text((20, 50), "KETENBUREAU", font=font, fill=0)
+    path = tmp_path / "formulier.pdf"
+    pdf = canvas.Canvas(str(path), pagesize=A4)
+    pdf.drawString(72, 800, "Aanmeldformulier jeugdhulp bij geheim BSN, versie 1.3")
+    pdf.showPage()
+    pdf.drawImage(ImageReader(logo), 72, 700, width=180, height=60)
+    pdf.drawString(500, 40, "2 / 2")
+    pdf.showPage()
+    pdf.save()
+    doc = read_document(path)
+    assert "ocr_pages" not in doc.metadata and doc.pages[1].text == ""
+    assert doc.notes == ("formulier.pdf: page(s) 2 have no text layer and were skipped",)
