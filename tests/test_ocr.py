@@ -197,3 +197,24 @@ def test_a_page_with_only_a_logo_is_not_ocrd(tmp_path: Path) -> None:
     doc = read_document(path)
     assert "ocr_pages" not in doc.metadata and doc.pages[1].text == ""
     assert doc.notes == ("formulier.pdf: page(s) 2 have no text layer and were skipped",)
+
+
+@needs_ocr
+def test_a_question_is_answered_from_a_scan_with_a_quote_on_the_ocr_page(tmp_path: Path) -> None:
+    """End to end through the assistant (imported here: `assistant` is being restructured)."""
+    from assistant.service import Assistant
+    from assistant.settings import Settings
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    path = scanned_pdf(docs / "raadsinformatiebrief-jeugdhulp.pdf", [NOTA, LETTER])
+    with Assistant(Settings(data_dir=tmp_path / "data", embedding_model="hashing")) as bot:
+        report = bot.ingest([docs], visibility="openbaar")
+        assert report.ocr == {display_path(path): "1-2"}
+        answer = bot.ask("Wanneer gaan de nieuwe contracten voor ambulante jeugdhulp in?")
+        assert not answer.refused and answer.citations
+        cited = answer.citations[0]
+        assert cited.source == display_path(path) and cited.page == 2
+        assert "1 januari 2026" in " ".join(cited.quote.split())
+        page = bot.index.page_text(cited.doc_id, cited.page) or ""
+        assert " ".join(cited.quote.split()) in " ".join(page.split())
