@@ -254,3 +254,41 @@ def test_a_damaged_zip_is_reported_as_corrupt(tmp_path: Path, index: VectorIndex
     path.write_bytes(zip_bytes(package())[:300])
     report = ingest(index, path)
     assert [(p.path, p.reason) for p in report.problems] == [(display_path(path), "corrupt")]
+
+
+def test_metadata_of_the_package_and_of_a_file_in_it_apply(
+    tmp_path: Path, index: VectorIndex
+) -> None:
+    members = {
+        "Bestek/regeling.md": REGELS.encode(),
+        "Bestek/regeling.md.meta.json": b'{"type": "regeling"}',
+        "nvi-2.md": NVI.encode(),
+    }
+    path = write_zip(tmp_path / "pakket.zip", members)
+    (tmp_path / "pakket.zip.meta.json").write_text('{"gemeente": "Weert", "type": "bestek"}')
+    report = Indexer(index, EMBEDDER, SETTINGS).ingest([path])  # no flag: intern
+    assert len(report.added) == 2  # the sidecar in the ZIP is no document of its own
+    meta = {r.source.rsplit("/", 1)[1]: r.metadata for r in index.documents()}
+    assert meta["regeling.md"]["type"] == "regeling" and meta["nvi-2.md"]["type"] == "bestek"
+    assert {m["gemeente"] for m in meta.values()} == {"Weert"}
+    assert {m["visibility"] for m in meta.values()} == {"intern"}
+    (tmp_path / "pakket.zip.meta.json").write_text('{"gemeente": "Maasgouw"}')
+    report = Indexer(index, EMBEDDER, SETTINGS).ingest([path])
+    assert len(report.replaced) == 2  # changed metadata is a change, as for a file on disk
+
+
+def test_a_password_protected_file_in_a_zip_is_reported_and_the_rest_ingested(
+    tmp_path: Path, index: VectorIndex
+) -> None:
+    raw = bytearray(zip_bytes({"nvi-2.md": NVI.encode(), "geheim.md": b"versleuteld"}))
+    # zipfile cannot encrypt: set the "encrypted" flag of geheim.md in its central record
+    at = raw.index(b"PK\x01\x02", raw.index(b"PK\x01\x02") + 1)
+    assert raw[at + 46 : at + 55] == b"geheim.md"
+    raw[at + 8] |= 0x1
+    path = tmp_path / "pakket.zip"
+    path.write_bytes(bytes(raw))
+    report = ingest(index, path)
+    assert report.added == [f"{display_path(path)}/nvi-2.md"]
+    assert [(p.path, p.reason) for p in report.problems] == [
+        (f"{display_path(path)}/geheim.md", "encrypted")
+    ]
