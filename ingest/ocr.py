@@ -31,7 +31,7 @@ MIN_IMAGE_SIDE = 64  # pixels; smaller images are icons and rules, not text
 # An image narrower than the page at this resolution is a logo or a picture, not a scan of the
 # page (and too coarse to read if it were one): a cover's logo is not worth a passage.
 MIN_SCAN_DPI = 100
-MAX_IMAGE_PIXELS = 60_000_000  # ~A2 at 300 dpi; a larger image is not a page scan
+MAX_DPI = 400  # finer scans are scaled down to TARGET_DPI: no better read, much slower
 # Pages are read in parallel, one single-threaded Tesseract per core: Tesseract's own OpenMP
 # threads contend on a small machine (measured on 2 cores: 2.7 s/page with them, 1.0-1.6 s
 # without), while separate pages scale. At most this many pages' images are held at once.
@@ -59,10 +59,6 @@ def ocr_status() -> str | None:
     return None
 
 
-def ocr_available() -> bool:
-    return ocr_status() is None
-
-
 def page_images(page: Any) -> list[Any]:
     """The page's scanned images, as PIL images turned as the page shows them: images at least
     as wide as the page at MIN_SCAN_DPI (logos, icons and rules are left out)."""
@@ -81,8 +77,6 @@ def page_images(page: Any) -> list[Any]:
             log.debug("cannot decode page image %s: %s", getattr(file, "name", "?"), exc)
             continue
         if image is None or min(image.size) < MIN_IMAGE_SIDE:
-            continue
-        if image.size[0] * image.size[1] > MAX_IMAGE_PIXELS:
             continue
         if rotation:  # /Rotate turns the page clockwise; PIL turns counter-clockwise
             image = image.rotate(-rotation, expand=True)
@@ -157,7 +151,8 @@ def _single_threaded() -> Iterator[None]:
 
 
 def ocr_image(image: Any, page_width_pt: float | None = None) -> str:
-    """Tesseract's text of one image; a scan below MIN_DPI is scaled up to TARGET_DPI first.
+    """Tesseract's text of one image; a scan below MIN_DPI or above MAX_DPI is scaled to
+    TARGET_DPI first.
 
     The resolution is estimated from the image's width against the page's width (a scan
     covers the page); without a page width the image is taken as it is, at TARGET_DPI.
@@ -170,7 +165,7 @@ def ocr_image(image: Any, page_width_pt: float | None = None) -> str:
     dpi = TARGET_DPI
     if page_width_pt:
         dpi = max(1, round(image.size[0] / (page_width_pt / 72)))
-        if dpi < MIN_DPI:
+        if dpi < MIN_DPI or dpi > MAX_DPI:
             scale = min(MAX_UPSCALE, TARGET_DPI / dpi)
             size = (round(image.size[0] * scale), round(image.size[1] * scale))
             image = image.resize(size, Image.Resampling.LANCZOS)
