@@ -56,7 +56,7 @@ SUPPORTED = {
     ".csv": "csv",
 }
 MIN_PAGE_CHARS = 20
-EXTRACTION_VERSION = b"extract-2"  # part of every id: a better extractor re-reads old files
+EXTRACTION_VERSION = b"extract-3"  # part of every id: a better extractor re-reads old files
 HEAD_PAGES = 2  # metadata is read from the first pages only
 MAX_GARBAGE_SHARE = 0.05  # control characters and undefined bytes in a text read as cp1252
 
@@ -216,7 +216,9 @@ def _read_pdf(
         raw = [_page_text(page) for page in reader.pages]
         read_by_ocr, unread = _ocr_missing(reader.pages, raw, path.name)
         outline = _outline(reader)
-        pdf_title = usable_pdf_title(reader.metadata.get("/Title") if reader.metadata else None)
+        pdf_title = usable_pdf_title(
+            reader.metadata.get("/Title") if reader.metadata else None, raw[0] if raw else ""
+        )
     except IngestError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
@@ -411,8 +413,6 @@ def _read_docx(path: Path | ArchiveMember, data: bytes) -> tuple[str, list[Headi
 def _read_xlsx(
     path: Path | ArchiveMember, data: bytes
 ) -> tuple[str, list[Heading], tuple[str, ...]]:
-    import zipfile
-
     try:
         text, headings, notes = xlsx_text(data)
     except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError) as exc:
