@@ -87,10 +87,10 @@ class _Presence:
         self._listings: dict[Path, set[str]] = {}
 
     def __call__(self, record: DocumentRecord) -> bool:
-        path = Path(str(record.metadata.get("_path", record.source)))
         member = record.metadata.get("_member")
         if not member:
-            return path.exists()
+            return Path(str(record.metadata.get("_path", record.source))).exists()
+        path = Path(str(record.metadata.get("_archive", "")))
         if path not in self._listings:
             self._listings[path] = listing(path) if path.is_file() else set()
         return str(member) in self._listings[path]
@@ -232,7 +232,13 @@ class Indexer:
     def _record(self, parsed: ParsedFile, path: Input) -> DocumentRecord:
         doc = parsed.document
         if isinstance(path, ArchiveMember):  # the ZIP on disk, and the file inside it
-            where = {"_path": str(path.archive.resolve()), "_member": path.inner_path}
+            # `_path` names no file on disk, so nothing serves the whole ZIP for one member
+            archive = str(path.archive.resolve())
+            where = {
+                "_path": f"{archive}/{path.inner_path}",
+                "_archive": archive,
+                "_member": path.inner_path,
+            }
         else:
             where = {"_path": str(path.resolve())}
         return DocumentRecord(

@@ -292,3 +292,15 @@ def test_a_password_protected_file_in_a_zip_is_reported_and_the_rest_ingested(
     assert [(p.path, p.reason) for p in report.problems] == [
         (f"{display_path(path)}/geheim.md", "encrypted")
     ]
+
+
+def test_a_file_in_a_zip_names_no_file_on_disk_that_would_serve_the_whole_zip(
+    tmp_path: Path, index: VectorIndex
+) -> None:
+    """Links open `_path`: for a member it must not be the ZIP (with every other file in it)."""
+    path = write_zip(tmp_path / "pakket.zip", package())
+    ingest(index, path)
+    for record in index.documents():
+        assert record.metadata["_archive"] == str(path.resolve())
+        assert not Path(str(record.metadata["_path"])).exists()
+        assert str(record.metadata["_path"]).endswith("/" + str(record.metadata["_member"]))
