@@ -23,9 +23,12 @@ class Citation:
     quote: str
     score: float
     doc_id: str = ""
+    # "<document>, <datum>" when a later binding text replaces this passage (a nota van
+    # inlichtingen, a rectificatie, a newer version): assistant.answer.supersede
+    superseded_by: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "key": self.key,
             "source": self.source,
             "title": self.title,
@@ -35,6 +38,9 @@ class Citation:
             "quote": self.quote,
             "score": round(self.score, 4),
         }
+        if self.superseded_by:  # only when marked: the contract is unchanged otherwise
+            out["superseded_by"] = self.superseded_by
+        return out
 
 
 @dataclass(frozen=True)

@@ -99,9 +99,35 @@ TIMELINE_HINT = '<p class="tijdlijn-leeg">Kies een onderwerp en klik op “Toon 
 
 STATUS_LABELS = {
     "besloten": "besloten",
-    "gepland": "gepland — nog niet gebeurd",
+    "gebeurd": "gebeurd",
+    "gepland": "gepland",
+    "verstreken": "datum verstreken",
     "aangekondigd": "aangekondigd",
 }
+
+# --- the timeline and besluitenlijsten (assistant.answer.decisions) -------------------------
+
+# How a timeline row names the document that states it: "brief van 19 maart 2024".
+DOCUMENT_KIND_NAMES = {
+    "raadsinformatiebrief": "brief",
+    "raadsvoorstel": "raadsvoorstel",
+    "besluitenlijst": "besluitenlijst",
+    "collegebesluit": "collegebesluit",
+    "nota van inlichtingen": "nota van inlichtingen",
+}
+PLANNED_NOTE = "gepland volgens {document}"
+PASSED_NOTE = "datum verstreken — geen latere bron in de documenten"
+REPORTED_NOTE = "{status} volgens {document}, {datum}"
+MEETING_ANSWER_LEAD = "In de vergadering van {datum} heeft de raad besloten ({documents}):"
+MEETING_DECISION_LINE = "{agenda} — {statement} ({vote}) [{key}]"
+
+# --- later binding text (assistant.answer.supersede) -----------------------------------------
+
+# An answer leads with the text that replaces a cited passage, and marks the passage replaced.
+SUPERSEDING_LEAD = "Volgens {document} ({datum}), dat voorgaat op eerdere tekst: {quote} [{key}]"
+SUPERSEDING_LEAD_UNDATED = "Volgens {document}, dat voorgaat op eerdere tekst: {quote} [{key}]"
+SUPERSEDED_MARK = "vervangen door {document}"  # {document}: "<titel>, <datum>"
+SUPERSEDED_NOTE = "Let op: {place} is vervangen door {document}."
 
 # --- the staff page -------------------------------------------------------------------------
 

@@ -7,15 +7,21 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from assistant.answer import supersede
 from assistant.answer.compare import combine
-from assistant.answer.decisions import DatedStatement, DocumentFacts, page_statements, timeline
+from assistant.answer.decisions import (
+    DatedStatement,
+    meeting_answer,
+    meeting_asked,
+    statements_for_hits,
+    timeline,
+)
 from assistant.answer.extractive import ExtractiveAnswerer, ExtractiveSettings
 from assistant.answer.generative import Draft, GenerativeAnswerer
 from assistant.llm.backends import ChatModel, make_chat_model
 from assistant.models import Answer, with_note
 from assistant.question import Question, read_question
 from assistant.settings import Settings, dense_weight_for
-from assistant.verify.citations import normalize_ws, quote_on_page
 from index.chroma import ChromaIndex
 from index.embedders import Embedder, make_embedder
 from index.errors import IndexMismatchError
@@ -159,10 +165,16 @@ class Assistant:
     ) -> Answer:
         check_audience(audience)
         q = self.read(question, audience)
+        if meeting_asked(q.text):  # "Wat is er besloten in de raadsvergadering van …?"
+            meeting = meeting_answer(q.text, self.documents_for(audience), self.index.page_text)
+            if meeting is not None:
+                return with_note(meeting, q.cut_note)
         if q.is_comparison:  # "het verschil tussen Weert en Maasgouw": each one cited
             answer = self._compare(q, k, where, audience)
         else:
             answer = self.answerer.answer(q.text, self._hits(q, k, where, audience))
+        # a passage replaced by a later binding text (NvI, rectificatie, newer version)
+        answer = supersede.apply(answer, self.index, audience)
         return with_note(answer, q.cut_note)
 
     def ask_stream(
@@ -229,22 +241,10 @@ class Assistant:
         where: dict[str, Any] | None = None,
         audience: str = AANBIEDER,
     ) -> list[DatedStatement]:
-        """A timeline of dated steps on the pages found for a subject, each quote checked."""
-        found: list[DatedStatement] = []
-        for hit in self.search(subject, k or 2 * self.settings.top_k, where, audience):
-            c = hit.chunk
-            facts = DocumentFacts.from_metadata(c.source, c.title, c.metadata)
-            passage = normalize_ws(c.text)
-            for page in range(c.page, c.page_end + 1):
-                # whole sentences come from the page; only those in the retrieved passage count
-                text = self.index.page_text(c.doc_id, page) or ""
-                found += [
-                    s
-                    for s in page_statements(text, page, facts)
-                    if (s.quote[:40] in passage or s.quote[-40:] in passage)
-                    and quote_on_page(s.quote, text)
-                ]
-        return timeline(found)
+        """A timeline of dated steps on the pages found for a subject, each quote checked,
+        as of today (`decisions.today`: the clock or INKOOP_TODAY)."""
+        hits = self.search(subject, k or 2 * self.settings.top_k, where, audience)
+        return timeline(statements_for_hits(hits, self.index.page_text, subject))
 
     def documents_for(self, audience: str = AANBIEDER) -> list[DocumentRecord]:
         """The indexed documents `audience` may read (providers: openbaar only)."""

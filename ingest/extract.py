@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from ingest.relations import detect_relations
+
 MetadataValue = str | int | float | bool  # as in ingest.models, which builds on this module
 
 MONTHS = {
@@ -34,6 +36,7 @@ DOC_TYPES: list[tuple[str, re.Pattern[str]]] = [
     ("besluitenlijst", re.compile(r"^\W*besluitenlijst\b", re.I | re.M)),
     ("raadsvoorstel", re.compile(r"^\W*raadsvoorstel\b", re.I | re.M)),
     ("collegebesluit", re.compile(r"^\W*(?:collegebesluit|collegevoorstel)\b", re.I | re.M)),
+    ("rectificatie", re.compile(r"^\W*rectificatie\b", re.I | re.M)),
     ("nota van inlichtingen", re.compile(r"\bnota van inlichtingen\b", re.I)),
     (
         "inkoopdocument",
@@ -78,6 +81,16 @@ def parse_date(text: str) -> date | None:
         return None
 
 
+def dutch_date(value: str) -> str:
+    """'2024-03-19' -> '19 maart 2024', '2024-10' -> 'oktober 2024'; anything else as written."""
+    value = value.strip()
+    if m := re.fullmatch(r"(\d{4})-(\d{2})", value):
+        month = int(m.group(2))
+        return f"{MONTH_NAMES[month - 1]} {m.group(1)}" if 1 <= month <= 12 else value
+    parsed = parse_date(value[:10]) if re.match(r"\d{4}-\d{2}-\d{2}", value) else None
+    return f"{parsed.day} {MONTH_NAMES[parsed.month - 1]} {parsed.year}" if parsed else value
+
+
 def date_key(metadata: dict[str, MetadataValue]) -> int | None:
     """The document's date as yyyymmdd (its own date, else the decision it reports)."""
     for key in ("datum", "datum_besluit"):
@@ -117,6 +130,7 @@ def extract_metadata(text: str) -> dict[str, MetadataValue]:
         value = _label_value(head, label, wrap=True)
         if value:
             meta[key] = value
+    meta.update(detect_relations(text, meta))
     return with_dossier(meta)
 
 

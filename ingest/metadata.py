@@ -58,8 +58,13 @@ def title_from_filename(path: Named) -> str:
     return re.sub(r"[_\s]+", " ", stem).strip() or path.name
 
 
-def usable_pdf_title(title: object) -> str:
-    """The PDF's own /Title when it reads like a title, else ''."""
+def usable_pdf_title(title: object, first_page: str = "") -> str:
+    """The PDF's own /Title when it reads like a title, else ''.
+
+    Metadata is often stale (a template's title kept for years): when the first page opens
+    with a heading that disagrees with it — most of the /Title's words, dates included, are
+    not in the heading — the heading is the title.
+    """
     if not isinstance(title, str):
         return ""
     title = title.strip()
@@ -68,7 +73,41 @@ def usable_pdf_title(title: object) -> str:
     )
     if len(title.split()) < 3 or generic.match(title) or title.lower().endswith((".doc", ".docx")):
         return ""
+    heading = first_page_heading(first_page)
+    if heading and _words(title) and len(_words(title) & _words(heading)) < len(_words(title)) / 2:
+        return heading
     return title
+
+
+_HEADING_TAIL = re.compile(r"\s+(?:aanvang|begin)\s+\d{1,2}[.:]\d{2}(?:\s*uur)?\s*$", re.I)
+
+
+def first_page_heading(text: str) -> str:
+    """The heading a page opens with: its first lines up to a blank line (at most 4 lines,
+    2–15 words, mostly letters, not a page number), without a trailing start time; else ''."""
+    lines: list[str] = []
+    for raw in text.splitlines():
+        line = " ".join(raw.split())
+        if not line:
+            if lines:
+                break
+            continue
+        lines.append(line)
+        if len(lines) == 4:
+            break
+    heading = _HEADING_TAIL.sub("", " ".join(lines)).strip(" .:")
+    if len(heading.split()) > 15 and lines:  # a paragraph, not a heading: its first line only
+        heading = _HEADING_TAIL.sub("", lines[0]).strip(" .:")
+    if not 2 <= len(heading.split()) <= 15 or not heading[:1].isalpha():
+        return ""
+    if re.match(r"^(?:pagina|page|blad)\b", heading, re.I):
+        return ""
+    letters = sum(ch.isalpha() for ch in heading)
+    return heading if letters >= 0.6 * len(heading.replace(" ", "")) else ""
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in re.findall(r"[^\W_]+", text.casefold()) if len(w) > 2 or w.isdigit()}
 
 
 def resolve_visibility(declared: MetadataValue | None, default: str) -> str:

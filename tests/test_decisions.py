@@ -26,7 +26,8 @@ GOLDEN = ROOT / "tests" / "golden" / "decisions_seed.json"
 SUBJECT = "inkoopstrategie ambulante jeugdhulp"
 
 
-def seed_timeline() -> list[dict[str, object]]:
+def seed_timeline(day: str = "2024-06-01") -> list[dict[str, object]]:
+    """The seed letters' timeline as of `day` (before any planned step by default)."""
     statements = []
     for name in (WEERT, MAASGOUW):
         path = SEEDS / name
@@ -35,7 +36,7 @@ def seed_timeline() -> list[dict[str, object]]:
         text = path.read_text(encoding="utf-8")
         facts = DocumentFacts.from_metadata(name, "brief", dict(extract_metadata(text)))
         statements += page_statements(text, 1, facts)
-    return [s.to_dict() for s in timeline(statements)]
+    return [s.to_dict() for s in timeline(statements, day)]
 
 
 def test_seed_dossier_golden() -> None:
@@ -48,9 +49,10 @@ def test_seed_dossier_golden() -> None:
 def test_seed_dossier_key_steps() -> None:
     steps = {(s["date"], s["gemeente"], s["status"]) for s in seed_timeline()}
     assert ("2024-04-02", "Maasgouw", "besloten") in steps  # the college decision
-    assert ("2024-10", "Weert", "gepland") in steps  # colleges vaststellen in oktober 2024
-    assert ("2025-02", "Maasgouw", "gepland") in steps  # gunning omstreeks februari 2025
-    assert ("2026-01-01", "Weert", "gepland") in steps  # contracts start
+    # both letters say the same: one row each, naming both gemeenten
+    assert ("2024-10", "Weert, Maasgouw", "gepland") in steps  # colleges vaststellen, okt 2024
+    assert ("2025-02", "Weert, Maasgouw", "gepland") in steps  # gunning omstreeks februari 2025
+    assert ("2026-01-01", "Weert, Maasgouw", "gepland") in steps  # contracts start
     assert all(s["status"] != "besloten" or s["date"] <= "2024-04-02" for s in seed_timeline())
 
 
@@ -82,22 +84,28 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def test_cli_decisions_json_is_a_cited_timeline_across_both_gemeenten(data: Path) -> None:
+def test_cli_decisions_json_is_a_cited_timeline_across_both_gemeenten(
+    data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("INKOOP_TODAY", "2026-12-01")
     code, out = run("decisions", SUBJECT, "--json", "--data-dir", data)
     assert code == EXIT_OK
     steps = json.loads(out)
     keys = {"date", "gemeente", "actor", "status", "statement", "source", "title", "page",
-            "kenmerk", "quote", "dossier"}  # fmt: skip
+            "kenmerk", "quote", "dossier", "announced", "agenda", "vote", "note", "sources",
+            "reported_by"}  # fmt: skip
     assert steps and all(set(s) == keys for s in steps)
     # one dossier across both municipalities
     assert {s["dossier"] for s in steps} == {"inkoopstrategie ambulante jeugdhulp midden limburg"}
     assert [s["date"] for s in steps] == sorted(s["date"] for s in steps)
-    assert {s["gemeente"] for s in steps} == {"Weert", "Maasgouw"}
+    assert {g for s in steps for g in s["gemeente"].split(", ")} == {"Weert", "Maasgouw"}
     first = steps[0]
     assert (first["date"], first["status"], first["actor"]) == ("2024-04-02", "besloten", "college")
     assert first["kenmerk"] == "Z/24/126291"
-    weert = [s for s in steps if s["gemeente"] == "Weert"]
-    assert all(s["kenmerk"] == "2371022/2372380" and s["status"] == "gepland" for s in weert)
+    weert = [r for s in steps for r in s["sources"] if r["gemeente"] == "Weert"]
+    assert weert and all(r["kenmerk"] == "2371022/2372380" for r in weert)
+    # as of 1 December 2026 (after every planned date): no step of the letters is planned
+    assert {s["status"] for s in steps} <= {"besloten", "verstreken"}
 
 
 def test_cli_decisions_text_and_filters(data: Path) -> None:

@@ -172,9 +172,14 @@ def _decisions(args: argparse.Namespace, settings: Settings, out: TextIO) -> int
     for s in steps:
         who = " · ".join(x for x in (s.gemeente, s.actor) if x)
         print(f"{s.date:<10}  {s.status:<12}  {who}", file=out)
+        for line in (s.note, " — ".join(x for x in (s.agenda, s.vote) if x)):
+            if line:
+                print(f"    {line}", file=out)
         print(f'    "{s.quote}"', file=out)
-        ref = f"kenmerk {s.kenmerk}, " if s.kenmerk else ""
-        print(f"    {s.title} ({s.source}, {ref}p. {s.page})", file=out)
+        for r in (*(s.sources or (s.ref(),)), *((s.reported_by,) if s.reported_by else ())):
+            ref = f"kenmerk {r.kenmerk}, " if r.kenmerk else ""
+            where = " · ".join(x for x in (r.gemeente, r.title) if x)
+            print(f"    {where} ({r.source}, {ref}p. {r.page})", file=out)
     return EXIT_OK
 
 

@@ -17,7 +17,7 @@ from assistant.prompts import (
 from index.filters import AANBIEDER
 
 if TYPE_CHECKING:
-    from assistant.answer.decisions import DatedStatement
+    from assistant.answer.decisions import DatedStatement, SourceRef
     from assistant.service import Assistant
 
 log = logging.getLogger(__name__)
@@ -44,12 +44,18 @@ TIMELINE_CSS = """
 .stap { border-left: 3px solid var(--border-color-primary); padding: 0.4em 0.8em; }
 .stap { margin: 0 0 1em 0; }
 .stap-besloten { border-left-color: #2e7d32; }
+.stap-gebeurd { border-left-color: #2e7d32; }
 .stap-gepland, .stap-aangekondigd { border-left-style: dashed; }
+.stap-verstreken { border-left: 3px dotted #9e9e9e; }
 .stap-kop { font-weight: 600; }
 .status { display: inline-block; border-radius: 0.8em; padding: 0 0.6em; font-size: 0.85em; }
 .status-besloten { background: #2e7d32; color: #fff; }
 .status-gepland { border: 1px dashed #b26a00; color: #b26a00; background: transparent; }
 .status-aangekondigd { border: 1px dotted #1565c0; color: #1565c0; background: transparent; }
+.status-gebeurd { background: #2e7d32; color: #fff; }
+.status-verstreken { border: 1px dotted #757575; color: #757575; background: transparent; }
+.stap-noot { font-size: 0.9em; font-style: italic; }
+.stap-agenda { font-size: 0.9em; }
 .stap-bron { color: var(--body-text-color-subdued); font-size: 0.9em; }
 .stap blockquote { margin: 0.4em 0; font-style: italic; }
 """
@@ -124,33 +130,48 @@ def render_sources(citations: tuple[Citation, ...], files: dict[str, Path]) -> s
 
 
 def render_timeline(steps: list[DatedStatement], files: dict[str, Path]) -> str:
-    """The council timeline, oldest first: date, who, status, statement, source; all escaped."""
+    """The council timeline, oldest first: date, who, status and what it rests on (the letter
+    that announced a planned step, the later document that reports it), statement, every
+    source with its quote and link; all escaped."""
     if not steps:
         return NO_STEPS
     items = []
     for s in steps:
         who = " · ".join(x for x in (s.gemeente, s.actor) if x)
-        kenmerk = f"kenmerk {s.kenmerk}" if s.kenmerk else ""
-        ref = " — ".join(x for x in (s.title or s.source, kenmerk) if x)
-        paged = Path(s.source).suffix.lower() == ".pdf"
-        path = files.get(s.source)
-        link = (
-            f'<a class="bron-link" href="{html.escape(file_link(path, s.page))}" '
-            f'target="_blank" rel="noopener noreferrer">'
-            f"Open document{f' op pagina {s.page}' if paged else ''}</a>"
-            if path
-            else ""
-        )
         status = html.escape(s.status)
         dossier = f' data-dossier="{html.escape(s.dossier)}"' if s.dossier else ""
+        note = f'<div class="stap-noot">{html.escape(s.note)}</div>' if s.note else ""
+        meeting = " — ".join(x for x in (s.agenda, s.vote) if x)
+        agenda = f'<div class="stap-agenda">{html.escape(meeting)}</div>' if meeting else ""
+        refs = "".join(_timeline_source(r, files) for r in (s.sources or (s.ref(),)))
+        if s.reported_by is not None:
+            refs += _timeline_source(s.reported_by, files, later=True)
         items.append(
             f'<li class="stap stap-{status}" data-testid="stap" data-status="{status}"{dossier}>'
             f'<div class="stap-kop"><time>{html.escape(s.date)}</time> · {html.escape(who)} '
             f'<span class="status status-{status}">'
-            f"{html.escape(STATUS_LABELS.get(s.status, s.status))}</span></div>"
-            f'<div class="stap-tekst">{html.escape(s.statement)}</div>'
-            f'<div class="stap-bron">{html.escape(ref)} ({html.escape(Path(s.source).name)}'
-            f"{f', pagina {s.page}' if paged else ''})</div>"
-            f"<blockquote>“{html.escape(s.quote)}”</blockquote>{link}</li>"
+            f"{html.escape(STATUS_LABELS.get(s.status, s.status))}</span></div>{note}{agenda}"
+            f'<div class="stap-tekst">{html.escape(s.statement)}</div>{refs}</li>'
         )
     return f'<ol class="tijdlijn">{"".join(items)}</ol>'
+
+
+def _timeline_source(ref: SourceRef, files: dict[str, Path], later: bool = False) -> str:
+    """One document under a timeline row: gemeente, title, kenmerk, file and page, quote, link."""
+    kenmerk = f"kenmerk {ref.kenmerk}" if ref.kenmerk else ""
+    name = " — ".join(x for x in (ref.gemeente, ref.title or ref.source, kenmerk) if x)
+    paged = Path(ref.source).suffix.lower() == ".pdf"
+    path = files.get(ref.source)
+    link = (
+        f'<a class="bron-link" href="{html.escape(file_link(path, ref.page))}" '
+        f'target="_blank" rel="noopener noreferrer">'
+        f"Open document{f' op pagina {ref.page}' if paged else ''}</a>"
+        if path
+        else ""
+    )
+    css = "stap-bron stap-later" if later else "stap-bron"
+    return (
+        f'<div class="{css}">{html.escape(name)} ({html.escape(Path(ref.source).name)}'
+        f"{f', pagina {ref.page}' if paged else ''})</div>"
+        f"<blockquote>“{html.escape(ref.quote)}”</blockquote>{link}"
+    )
