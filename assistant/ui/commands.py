@@ -9,6 +9,7 @@ import sys
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, TextIO
 
+from assistant.prompts import SUPERSEDED_MARK
 from assistant.ui.cli_args import EXIT_FAIL, EXIT_OK, EXIT_USAGE, filters_from
 
 if TYPE_CHECKING:
@@ -130,20 +131,31 @@ def _ask(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
         for c in answer.citations:
             where = f"p. {c.page}" + (f", § {c.section}" if c.section else "")
             print(f"  [{c.key}] {c.title} ({c.source}, {where})", file=out)
+            if c.superseded_by:
+                print(f"      {SUPERSEDED_MARK.format(document=c.superseded_by)}", file=out)
             print(f'      "{c.quote}"', file=out)
     return EXIT_OK
 
 
 def _search(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    from assistant.answer.supersede import marks  # passages a later binding text replaces
+
     assistant = _query_assistant(args, settings)
     if assistant is None:
         return EXIT_USAGE
     only = _where(args, assistant)
     for query in _questions(args):
         hits = assistant.search(query, args.top_k, only, args.audience)
+        replaced = marks(hits, assistant.index, args.audience)
         if args.json or args.jsonl:
-            payload = {"query": query, "results": [h.to_dict() for h in hits]}
-            print(json.dumps(payload, ensure_ascii=False), file=out)
+            results = [
+                {
+                    **h.to_dict(),
+                    **({"superseded_by": by} if (by := replaced.get(h.chunk.chunk_id)) else {}),
+                }
+                for h in hits
+            ]
+            print(json.dumps({"query": query, "results": results}, ensure_ascii=False), file=out)
             continue
         if not hits:
             print("Geen passages gevonden.", file=out)
@@ -151,6 +163,8 @@ def _search(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
             c = hit.chunk
             where = f"p. {c.page}" + (f", § {c.section}" if c.section else "")
             print(f"{i}. {c.title} ({c.source}, {where}) score {hit.score:.4f}", file=out)
+            if c.chunk_id in replaced:
+                print(f"   {SUPERSEDED_MARK.format(document=replaced[c.chunk_id])}", file=out)
             print(f"   {' '.join(c.text.split())[:300]}", file=out)
     return EXIT_OK
 
@@ -184,12 +198,16 @@ def _decisions(args: argparse.Namespace, settings: Settings, out: TextIO) -> int
 
 
 def _documents(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    from assistant.answer.supersede import document_relations
+
     docs = _assistant(settings).documents()
+    related = document_relations(docs)  # versions; what replaces what
     if args.json:
         rows = [
             {
                 **{k: v for k, v in d.__dict__.items() if k != "metadata"},
                 "dossier": d.metadata.get("dossier", ""),  # groups letters on one subject
+                **{k: v for k, v in related[d.doc_id].items() if v},  # only when there are
             }
             for d in docs
         ]
@@ -197,6 +215,13 @@ def _documents(args: argparse.Namespace, settings: Settings, out: TextIO) -> int
     else:
         for d in docs:
             print(f"{d.source}  ({d.kind}, {d.pages} p., {d.chunks} chunks)  {d.title}", file=out)
+            rel = related[d.doc_id]
+            if rel["version"]:
+                print(f"    versie {rel['version']}", file=out)
+            for target in rel["supersedes"]:
+                print(f"    vervangt {target}", file=out)
+            for later in rel["superseded_by"]:
+                print(f"    vervangen door {later}", file=out)
         print(f"{len(docs)} documents", file=out)
     return EXIT_OK
 

@@ -13,6 +13,7 @@ from assistant.prompts import (
     NO_SOURCES,
     NO_STEPS,
     STATUS_LABELS,
+    SUPERSEDED_MARK,
 )
 from index.filters import AANBIEDER
 
@@ -36,6 +37,8 @@ CSS = """
 .bron-kop { font-weight: 600; }
 .bron-plaats { color: var(--body-text-color-subdued); font-size: 0.9em; }
 .bron blockquote { margin: 0.4em 0; font-style: italic; }
+.bron-oud blockquote { text-decoration: line-through; opacity: 0.75; }
+.bron-vervangen { color: #b26a00; font-weight: 600; font-size: 0.9em; }
 """
 
 
@@ -120,11 +123,18 @@ def render_sources(citations: tuple[Citation, ...], files: dict[str, Path]) -> s
             if path
             else ""
         )
+        replaced = (
+            f'<div class="bron-vervangen" data-testid="vervangen">'
+            f"{html.escape(SUPERSEDED_MARK.format(document=c.superseded_by))}</div>"
+            if c.superseded_by
+            else ""
+        )
+        css = "bron bron-oud" if c.superseded_by else "bron"
         items.append(
-            f'<li class="bron" id="bron-{c.key}" data-testid="bron">'
+            f'<li class="{css}" id="bron-{c.key}" data-testid="bron">'
             f'<div class="bron-kop">[{c.key}] {html.escape(c.title or c.source)}</div>'
             f'<div class="bron-plaats">{html.escape(" — ".join([*place, file_name]))}</div>'
-            f"<blockquote>“{html.escape(c.quote)}”</blockquote>{link}</li>"
+            f"{replaced}<blockquote>“{html.escape(c.quote)}”</blockquote>{link}</li>"
         )
     return f'<ol class="bronnen-lijst">{"".join(items)}</ol>'
 
