@@ -180,6 +180,17 @@ class ChromaIndex:
                     yield Chunk.from_metadata(cid, text, dict(meta))
             offset += len(got["ids"])
 
+    def vectors(self, chunk_ids: Sequence[str]) -> np.ndarray:
+        out = np.zeros((len(chunk_ids), self.manifest.dim), dtype=np.float32)
+        row = {cid: i for i, cid in enumerate(chunk_ids)}
+        for i in range(0, len(chunk_ids), CHROMA_MAX_BATCH):
+            got = self._chunks.get(
+                ids=list(chunk_ids[i : i + CHROMA_MAX_BATCH]), include=["embeddings"]
+            )
+            for cid, vector in zip(got["ids"], got["embeddings"], strict=True):
+                out[row[cid]] = vector
+        return out
+
     def page_text(self, doc_id: str, page: int) -> str | None:
         got = self._pages.get(ids=[f"{doc_id}:{page}"], include=["documents"])
         if not got["ids"] or doc_id not in self._registered():

@@ -17,7 +17,7 @@ from index.errors import IndexError_
 from index.store import DocumentRecord, VectorIndex
 from ingest.archives import ArchiveMember, listing
 from ingest.chunking import ChunkSettings
-from ingest.models import INTERN, VISIBILITIES
+from ingest.models import INTERN, OPENBAAR, VISIBILITIES
 from ingest.pipeline import FileProblem, Input, ParsedFile, discover, parse_file
 from ingest.readers import file_id
 
@@ -199,7 +199,17 @@ class Indexer:
             report.notes.append(f"{source}: visibility {was} -> {new_visibility}")
         twin = by_id.get(doc_id)
         if twin is not None and twin.source != source:
-            if present(twin):
+            # One content, one registration. A copy published as openbaar wins over an intern
+            # one: what providers may read must not vanish behind a staff-only path.
+            widens = new_visibility == OPENBAAR and record_visibility(twin) != OPENBAAR
+            if widens:
+                report.notes.append(
+                    f"{source}: same content as {twin.source} ({record_visibility(twin)}); "
+                    "kept as openbaar under this name"
+                )
+                self.index.remove_document(doc_id)
+                by_source.pop(twin.source, None)
+            elif present(twin):
                 report.notes.append(f"{source}: same content as {twin.source}; skipped")
                 report.unchanged.append(source)
                 if old is not None:  # its earlier, different version must not linger

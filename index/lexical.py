@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import pickle
 import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
+from index.filters import matches
 from ingest.models import Chunk
 
 log = logging.getLogger(__name__)
@@ -203,14 +206,22 @@ class BM25Index:
                 self._df[t] = self._df.get(t, 0) + 1
         if corpus:
             self._model.index(corpus, show_progress=False)
+        self._masks: dict[str, np.ndarray] = {}
+        self._metas: list[dict[str, Any]] | None = None
         self._positions: dict[str, list[int]] = {}
         for i, c in enumerate(self.chunks):
             self._positions.setdefault(c.doc_id, []).append(i)
 
     def search(
-        self, query: str, k: int, allowed: set[str] | None = None
+        self,
+        query: str,
+        k: int,
+        allowed: set[str] | None = None,
+        mask: np.ndarray | None = None,
     ) -> list[tuple[Chunk, float]]:
-        """Top-k chunks with their BM25 scores; `allowed` restricts to those doc ids."""
+        """Top-k chunks with their BM25 scores. `allowed` restricts to those doc ids, `mask`
+        (one bool per chunk, see `mask_where`) to those chunks — before the top k is taken,
+        so a narrow filter still gets its k best."""
         if not self.chunks:  # an empty index has no fitted model (and no vocab) to ask
             return []
         tokens = [t for t in tokenize(query) if t in self._vocab]
@@ -218,19 +229,49 @@ class BM25Index:
             return []
         scores = np.asarray(self._model.get_scores(tokens), dtype=np.float32)
         if allowed is not None:
-            mask = np.zeros(len(self.chunks), dtype=bool)
+            keep = np.zeros(len(self.chunks), dtype=bool)
             for doc_id in allowed:
-                mask[self._positions.get(doc_id, [])] = True
+                keep[self._positions.get(doc_id, [])] = True
+            scores = np.where(keep, scores, 0.0)
+        if mask is not None:
             scores = np.where(mask, scores, 0.0)
         k = min(k, len(self.chunks))
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.argsort(-scores[top], kind="stable")]
         return [(self.chunks[i], float(scores[i])) for i in top if scores[i] > 0]
 
+    def mask_where(self, where: dict[str, Any] | None) -> np.ndarray | None:
+        """One bool per chunk: its metadata satisfies the Chroma `where` (None: no filter).
+        Cached per filter: a chat session asks many questions under the same one."""
+        if not where:
+            return None
+        key = json.dumps(where, sort_keys=True, default=str)
+        mask = self._masks.get(key)
+        if mask is None:
+            if self._metas is None:
+                self._metas = [c.to_metadata() for c in self.chunks]
+            mask = np.fromiter(
+                (matches(m, where) for m in self._metas), dtype=bool, count=len(self._metas)
+            )
+            if len(self._masks) >= 64:
+                self._masks.pop(next(iter(self._masks)))
+            self._masks[key] = mask
+        return mask
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["_masks"], state["_metas"] = {}, None  # caches, not worth a disk write
+        return state
+
     @property
     def _vocab(self) -> dict[str, int]:
         vocab: dict[str, int] = self._model.vocab_dict
         return vocab
+
+    @property
+    def vocabulary(self) -> set[str]:
+        """Every stem in the index (for splitting compounds into known words)."""
+        return set(self._df)
 
     def idf(self, token: str) -> float:
         """Inverse document frequency; a word no passage contains gets the highest value."""
@@ -242,7 +283,7 @@ class BM25Index:
         return self._df.get(token, 0)
 
 
-TOKENIZER_VERSION = "nl-porter-2"  # part of the cache key: a new tokenizer rebuilds BM25
+TOKENIZER_VERSION = "nl-porter-3"  # part of the cache key: a new tokenizer rebuilds BM25
 
 
 def fingerprint(doc_ids: Iterable[str], manifest_key: str) -> str:
@@ -258,9 +299,11 @@ def load_or_build(
     chunks: Iterable[Chunk] | None = None,
     *,
     loader: object = None,
+    name: str = "bm25",
 ) -> BM25Index:
-    """The cached BM25 index for `key`, or a new one built from the chunks (then cached)."""
-    path = cache_dir / f"bm25-{key}.pkl" if cache_dir else None
+    """The cached BM25 index for `key`, or a new one built from the chunks (then cached).
+    `name` tells apart indexes kept side by side (one per audience); each keeps one file."""
+    path = cache_dir / f"{name}-{key}.pkl" if cache_dir else None
     if path and path.is_file():
         try:
             with path.open("rb") as fh:
@@ -273,7 +316,7 @@ def load_or_build(
     index = BM25Index(list(source))
     if path:
         path.parent.mkdir(parents=True, exist_ok=True)
-        for old in path.parent.glob("bm25-*.pkl"):
+        for old in path.parent.glob(f"{name}-*.pkl"):
             old.unlink(missing_ok=True)
         tmp = path.with_suffix(".tmp")
         with tmp.open("wb") as fh:

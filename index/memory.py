@@ -63,6 +63,11 @@ class InMemoryIndex:
             if chunk.doc_id in self._docs:
                 yield chunk
 
+    def vectors(self, chunk_ids: Sequence[str]) -> np.ndarray:
+        dim = self.manifest.dim
+        rows = [self._chunks[cid][1] for cid in chunk_ids]
+        return np.stack(rows).astype(np.float32) if rows else np.zeros((0, dim), np.float32)
+
     def page_text(self, doc_id: str, page: int) -> str | None:
         return self._pages.get((doc_id, page)) if doc_id in self._docs else None
 
