@@ -188,9 +188,56 @@ def pdf_headings(text: str, page_starts: list[int], known: list[KnownEntry]) -> 
     return headings
 
 
+# A contents entry of a Markdown export: "[5.7 Gestanddoeningstermijn 22](about:blank#...)".
+_MD_TOC_LINK = re.compile(r"^\[(?P<entry>[^\]]*(?:\[[^\]]*\][^\]]*)*)\]\([^)]*\)\s*$")
+
+
+def markdown_contents(text: str) -> list[KnownEntry]:
+    """The contents of a Markdown or text file, in order: its linked entries ("[2.1 Title 7](#…)")
+    or its dotted contents lines ("2.1 Title ..... 7") under an "Inhoudsopgave" heading."""
+    entries: list[KnownEntry] = []
+    in_contents = False
+    for _, line in _lines(text):
+        stripped = line.strip()
+        md = _MD_HEADING.match(stripped)
+        if md:
+            if entries and not in_contents:
+                break
+            in_contents = is_contents_heading(md.group("text"))
+            if not in_contents and entries:
+                break
+            continue
+        link = _MD_TOC_LINK.match(stripped)
+        candidate = link.group("entry").strip() if link else (stripped if in_contents else "")
+        m = TOC_LINE.match(candidate) if candidate else None
+        if not m or _CONTENTS.match(m.group("title").strip()):
+            continue
+        label, _ = section_label(f"{m.group('label')} x") if m.group("label") else ("", 0)
+        entries.append(KnownEntry(label, m.group("title").strip(" ."), int(m.group("page"))))
+    return entries
+
+
+def _contents_label(title: str, entries: list[KnownEntry], start: int) -> tuple[str, int]:
+    """The label the contents gives an unnumbered heading, looked up from `start` on in order
+    (a title may repeat: "1 Inkopende organisatie" / "1.1 Inkopende organisatie"); ("", start)
+    when the next few entries do not list it."""
+    key = normalize(title)
+    if len(key) < 3:
+        return "", start
+    for i in range(start, min(start + 6, len(entries))):
+        if normalize(entries[i].title) == key:
+            return entries[i].label, i + 1
+    return "", start
+
+
 def text_headings(text: str) -> list[Heading]:
-    """Headings in Markdown or plain text: '#' lines, bold-only lines, 'Artikel 3' lines."""
+    """Headings in Markdown or plain text: '#' lines, bold-only lines, 'Artikel 3' lines.
+
+    A Markdown heading without a number takes the one its contents entry gives it
+    ("## Gestanddoeningstermijn" listed as "5.7 Gestanddoeningstermijn" is § 5.7)."""
     headings: list[Heading] = []
+    contents = markdown_contents(text)
+    next_entry = 0
     last_numbered: str | None = None
     labeled_level = 0
     current = ""
@@ -206,6 +253,9 @@ def text_headings(text: str) -> list[Heading]:
         title, level = "", 0
         if md:
             title, level = md.group("text").strip().strip("*").strip(), len(md.group("hashes"))
+            if contents and title and not section_label(title)[0]:
+                number, next_entry = _contents_label(title, contents, next_entry)
+                title = f"{number} {title}" if number else title
         elif bold:
             title, level = bold.group("text").strip(), 7
         elif _NAMED.match(stripped) and len(stripped.split()) <= 12 and not stripped.endswith("."):

@@ -327,3 +327,78 @@ def test_sap_without_outline_has_numbered_sections_in_order(sap: tuple) -> None:
     # The chunk holding the Wlz section is cited as 4.6.
     wlz = next(c for c in chunks if c.heading.startswith("4.6 "))
     assert wlz.section == "4.6" and "Wlz" in wlz.text
+
+
+# --- Markdown headings numbered by the document's contents --------------------------------------
+
+MD_WITH_CONTENTS = """# Inkoopdocument
+
+# Inhoudsopgave
+
+[Definities 5](about:blank#definities)
+
+[1. Inkopende organisatie 6](about:blank#inkopende-organisatie)
+
+[1.1 Inkopende organisatie 6](about:blank#inkopende-organisatie-1)
+
+[5. Procedure 15](about:blank#procedure)
+
+[5.7 Gestanddoeningstermijn 22](about:blank#gestanddoeningstermijn)
+
+[Bijlage 1: Aan te leveren documenten 24](about:blank#bijlage-1)
+
+# Definities
+
+Begrippen.
+
+# Inkopende organisatie
+
+## Inkopende organisatie
+
+De gemeente koopt in.
+
+# Procedure
+
+## Gestanddoeningstermijn
+
+De inschrijving blijft negentig dagen geldig.
+
+## Niet in de inhoud
+
+Tekst.
+
+# Bijlage 1: Aan te leveren documenten
+"""
+
+
+def test_markdown_headings_take_their_number_from_the_contents() -> None:
+    from ingest.sections import markdown_contents, text_headings
+
+    entries = markdown_contents(MD_WITH_CONTENTS)
+    assert [e.label for e in entries] == ["", "1", "1.1", "5", "5.7", "Bijlage 1"]
+    found = [(h.section, h.title) for h in text_headings(MD_WITH_CONTENTS)]
+    assert ("1", "1 Inkopende organisatie") in found
+    assert ("1.1", "1.1 Inkopende organisatie") in found  # a repeated title: the next entry
+    assert ("5.7", "5.7 Gestanddoeningstermijn") in found
+    assert ("Bijlage 1", "Bijlage 1: Aan te leveren documenten") in found
+    assert ("", "Definities") in found  # listed without a number
+    # a heading the contents does not list is no numbered section of its own
+    assert next(s for s, t in found if t == "Niet in de inhoud") in {"", "5.7"}
+
+
+def test_wmo_tender_document_is_cited_by_paragraph() -> None:
+    """corpus/'s Wmo tender document (Markdown without numbered headings) cites "§ 5.7"."""
+    path = Path(__file__).resolve().parents[1] / "corpus" / "inkoopdocumenten"
+    doc = read_document(path / "Inkoopdocument-Wmo-met-Emvi.md")
+    chunks = chunk_document(doc)
+    term = [c for c in chunks if "gestanddoeningstermijn" in c.text.lower() and c.section]
+    assert {c.section for c in term} >= {"5.7"}
+    sections = {c.section for c in chunks}
+    assert {"1.2", "2.4.2", "3.3", "5.3.1", "5.8.2", "Bijlage 1"} <= sections
+    toelating = SHARED_TEXT / "isd_Inkoopdocument-Wmo-Toelatingsprocedure.md"
+    if toelating.is_file():
+        numbered = {h.section for h in read_document(toelating).headings if h.section}
+        assert {"1.1", "2.1.1", "3.3"} <= numbered and len(numbered) > 30
+
+
+SHARED_TEXT = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "text"
