@@ -228,6 +228,16 @@ def _nested_bytes(archive: str, _mtime: int, _size: int, name: str) -> bytes:
         return zf.read(name)
 
 
+def member_at(archive: Path, inner_path: str) -> ArchiveMember:
+    """The member a record names (`_archive`, `_member`), to read its bytes again, e.g. to
+    serve that one file: the path is split after a nested ZIP (`bijlagen.zip/x.pdf`)."""
+    parts = inner_path.split("/")
+    for i, part in enumerate(parts[:-1]):
+        if PurePosixPath(part).suffix.lower() in ARCHIVE_SUFFIXES:
+            return ArchiveMember(archive, ("/".join(parts[: i + 1]), "/".join(parts[i + 1 :])))
+    return ArchiveMember(archive, (inner_path,))
+
+
 def listing(archive: Path) -> set[str]:
     """Inner paths of every file a ZIP on disk would yield; empty when it cannot be read."""
     try:

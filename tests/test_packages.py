@@ -304,3 +304,11 @@ def test_a_file_in_a_zip_names_no_file_on_disk_that_would_serve_the_whole_zip(
         assert record.metadata["_archive"] == str(path.resolve())
         assert not Path(str(record.metadata["_path"])).exists()
         assert str(record.metadata["_path"]).endswith("/" + str(record.metadata["_member"]))
+        member = archives.member_at(
+            Path(str(record.metadata["_archive"])), str(record.metadata["_member"])
+        )
+        assert member.inner_path == record.metadata["_member"] and member.read_bytes()
+    nested = archives.member_at(path, "Aanbesteding/nvi.zip/nvi-2.md")
+    assert (
+        nested.inner == ("Aanbesteding/nvi.zip", "nvi-2.md") and nested.read_bytes() == NVI.encode()
+    )
