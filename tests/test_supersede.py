@@ -304,3 +304,28 @@ def test_an_answer_without_replaced_passages_is_unchanged(data: Path) -> None:
         answer = assistant.ask("Wat is de duur van de procedure voor sociale diensten?")
     assert "vervangen door" not in answer.answer
     assert all(not c.superseded_by for c in answer.citations)
+
+
+# --- the NvI workbench -------------------------------------------------------------------------
+
+
+def test_drafting_shows_the_earlier_answer_on_the_paragraph_and_warns(data: Path) -> None:
+    from assistant.nvi.draft import Drafter
+    from assistant.nvi.review import warnings
+
+    with Assistant(Settings(data_dir=data)) as assistant:
+        tender = next(d.source for d in assistant.documents() if d.source.endswith(TENDER.name))
+        drafted = Drafter(assistant).draft(
+            Q_TERM,
+            "§ 5.7",
+            [tender],
+        )
+    on_paragraph = [e for e in drafted.earlier if e["section"] == "5.7"]
+    assert on_paragraph and on_paragraph[0]["source"].endswith(NVI)
+    assert "120 kalenderdagen" in on_paragraph[0]["text"] and on_paragraph[0]["earlier"]
+    assert any("90 kalenderdagen" in c["quote"] for c in drafted.citations)
+    assert drafted.flags
+    for flag in drafted.flags:  # one per quoted passage of § 5.7
+        assert flag.startswith("Let op: [") and flag.endswith(f"is vervangen door {NVI_MARK}.")
+    shown = warnings(drafted.answer, "concept", ["vraag"], drafted.citations, drafted.flags)
+    assert set(drafted.flags) <= set(shown)

@@ -51,6 +51,7 @@ _NUMBERED_HEADING = re.compile(r"^[#\s*]*(?:artikel\s+|§\s*)?\d+(?:\.\d+)*\.?\s
 _ANSWER_START = re.compile(
     r"(?:antwoord|wordt|komt (?:als volgt )?te luiden|nieuwe tekst|gewijzigd in)\s*:\**\s*", re.I
 )
+_WAS = re.compile(r"^\W*(?:was|oude tekst)\s*:", re.I)
 _STOP = re.compile(r"^\W*(?:bronnen|was|oude tekst)\s*:", re.I)
 _TENDER_TYPES = ("inkoopdocument", "overeenkomst", "")  # what a bare "§ 5.7" can be about
 
@@ -192,7 +193,7 @@ def covers(relation: Relation, section: str, heading: str, page_text: PageText) 
     return bool(title) and relation_key(title) == relation_key(last)
 
 
-def _find(
+def replacing(
     rels: Sequence[Relation], doc_id: str, section: str, heading: str, page_text: PageText
 ) -> list[Relation]:
     return [
@@ -273,12 +274,43 @@ def later_text(
             if found:
                 return Later(relation, found, number)
         return Later(relation, "", 0)  # nothing to lead with, but the passage is outdated
+    binding = binding_text(pages, relation.paragraph)
+    return Later(relation, binding[0], binding[1]) if binding else None
+
+
+def _was_replaced(record: DocumentRecord, c: Citation, page_text: PageText) -> Later | None:
+    """For a "Was: …" line of a rectificatie or note: what its block says instead."""
+    text = page_text(record.doc_id, c.page) or ""
+    flat = normalize_ws(text)
+    at = flat.find(normalize_ws(c.quote))
+    if at < 0:
+        return None
+    after = text[len(text) - len(text.lstrip()) :]
+    # the same place in the page text: count words up to the quote
+    words = len(flat[:at].split())
+    rest = after.split(maxsplit=words)[-1] if words else after
+    block = rest.split("\n#", 1)[0]
+    m = _ANSWER_START.search(block, max(0, len(c.quote) - 5))
+    if not m:
+        return None
+    found = _quote(block[m.end() :], text)
+    relation = Relation(record, record, "", str(record.metadata.get("type") or ""))
+    return Later(relation, found, c.page) if found else None
+
+
+def binding_text(pages: Sequence[tuple[int, str]], paragraph: str) -> tuple[str, int] | None:
+    """What a note or rectificatie says on a paragraph (its answer, its new text), verbatim,
+    with its page; None when it says nothing on it."""
     for number, text in pages:
-        for block in _blocks_about(text, relation.paragraph):
+        for block in _blocks_about(text, paragraph):
             found = _quote(_answer_part(block), text)
             if found:
-                return Later(relation, found, number)
+                return found, number
     return None
+
+
+def document_pages(record: DocumentRecord, page_text: PageText) -> list[tuple[int, str]]:
+    return _pages(record, page_text)
 
 
 def _version_sentence(text: str, quote: str, section: str, heading: str) -> str:
@@ -332,12 +364,18 @@ def apply(answer: Answer, index: VectorIndex, audience: str) -> Answer:
     if not rels:
         return answer
     found: dict[int, Later] = {}
+    by_id = {r.later.doc_id: r.later for r in rels}
     for c in answer.citations:
-        for rel in _find(rels, c.doc_id, c.section, c.heading, index.page_text):
+        for rel in replacing(rels, c.doc_id, c.section, c.heading, index.page_text):
             later = later_text(rel, c.quote, c.section, c.heading, index.page_text)
             if later is not None:
                 found[c.key] = later
                 break
+        else:
+            if c.doc_id in by_id and _WAS.match(c.quote):  # the old text a rectificatie quotes
+                later = _was_replaced(by_id[c.doc_id], c, index.page_text)
+                if later is not None:
+                    found[c.key] = later
     if not found:
         return answer
     return rewrite(answer, found)
@@ -438,7 +476,7 @@ def marks(hits: Sequence[RetrievedChunk], index: VectorIndex, audience: str) -> 
     out: dict[str, str] = {}
     for hit in hits:
         c = hit.chunk
-        for rel in _find(rels, c.doc_id, c.section, c.heading, index.page_text):
+        for rel in replacing(rels, c.doc_id, c.section, c.heading, index.page_text):
             out[c.chunk_id] = mark(rel.later)
             break
     return out

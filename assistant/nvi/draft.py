@@ -18,8 +18,11 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
+from assistant.answer import supersede
 from assistant.answer.extractive import ExtractiveAnswerer, ExtractiveSettings
+from assistant.models import Citation
 from assistant.nvi.models import BELEIDSVRAAG, NviError
+from assistant.prompts import SUPERSEDED_NOTE
 from assistant.settings import default
 from assistant.verify.citations import normalize_ws, quote_on_page
 from assistant.verify.sentences import sentences
@@ -28,6 +31,7 @@ from index.lexical import tokenize
 from index.retriever import RetrievedChunk
 from index.store import DocumentRecord
 from ingest.models import OPENBAAR
+from ingest.relations import parse_supersedes
 
 if TYPE_CHECKING:
     from assistant.service import Assistant
@@ -158,11 +162,65 @@ class Drafter:
         used = [h for h in hits if (h.chunk.source, h.chunk.page) in cited]
         others = [h for h in hits if h not in used]
         passages = [passage(h) for h in (used + others)[: max(self.n_passages, len(used))]]
-        earlier = self._earlier(question, sources)
+        # earlier answers on the same paragraph first, then those sharing the question's words
+        found = self._on_paragraph(location, sources) + self._earlier(question, sources)
+        unique: dict[tuple[str, int], dict[str, Any]] = {}
+        for e in found:
+            unique.setdefault((e["source"], e["page"]), e)
+        earlier = tuple(unique.values())[: self.n_earlier]
         if answer.refused:
             return Draft("", (), tuple(passages), earlier, (BELEIDSVRAAG,), drafted_by)
         citations = tuple({**c.to_dict(), "doc_id": c.doc_id} for c in answer.citations)
-        return Draft(answer.answer, citations, tuple(passages), earlier, (), drafted_by)
+        flags = self.replaced(answer.citations)
+        return Draft(answer.answer, citations, tuple(passages), earlier, flags, drafted_by)
+
+    def replaced(self, citations: Sequence[Citation]) -> tuple[str, ...]:
+        """A warning per quoted passage that a later binding text (an earlier nota van
+        inlichtingen, a rectificatie, a newer version) has replaced."""
+        a = self.assistant
+        rels = supersede.relations(supersede.visible(a.documents(), AANBIEDER))
+        out = []
+        for c in citations:
+            for rel in supersede.replacing(rels, c.doc_id, c.section, c.heading, a.index.page_text):
+                place = f"[{c.key}] {c.title or c.source}" + (
+                    f" § {c.section}" if c.section else ""
+                )
+                out.append(SUPERSEDED_NOTE.format(place=place, document=supersede.mark(rel.later)))
+                break
+        return tuple(out)
+
+    def _on_paragraph(self, location: str, sources: Sequence[str]) -> tuple[dict[str, Any], ...]:
+        """What earlier notes answered on the paragraph the question is about ("§ 5.7")."""
+        m = _SECTION.search(location)
+        if not m:
+            return ()
+        paragraph = m.group(1)
+        out = []
+        for record in supersede.visible(self.assistant.documents(), AANBIEDER):
+            if record.metadata.get("type") != NVI_TYPE or record.source in sources:
+                continue
+            places = parse_supersedes(record.metadata.get("supersedes"))
+            if not any(
+                paragraph == p.paragraph or paragraph.startswith(p.paragraph + ".") for p in places
+            ):
+                continue
+            pages = supersede.document_pages(record, self.assistant.index.page_text)
+            found = supersede.binding_text(pages, paragraph)
+            if found:
+                text, page = found
+                out.append(
+                    {
+                        "source": record.source,
+                        "title": record.title,
+                        "page": page,
+                        "section": paragraph,
+                        "heading": "",
+                        "text": text,
+                        "score": 1.0,
+                        "earlier": True,
+                    }
+                )
+        return tuple(out[: self.n_earlier])
 
     def _earlier(self, question: str, sources: Sequence[str]) -> tuple[dict[str, Any], ...]:
         """Passages of earlier notes that share most of the question's weighted words."""

@@ -81,6 +81,7 @@ def warnings(
         out.append(LOCATION_ONLY)
     if any(implies_correction(q) for q in questions):
         out.append(RECTIFICATIE)
+    out.extend(f for f in flags if f != BELEIDSVRAAG)  # e.g. a quoted passage since replaced
     keys = {int(c.get("key", 0)) for c in citations}
     unknown = [k for k in cited_keys(answer) if k not in keys]
     if unknown:
