@@ -248,7 +248,10 @@ def test_chat_filter_on_a_real_index_cites_only_that_gemeente(assistant: Assista
     assert "maasgouw-rib" in sources and "weert-rib" not in sources
 
 
-def test_council_tab_shows_a_dated_cited_timeline(assistant: Assistant) -> None:
+def test_council_tab_shows_a_dated_cited_timeline(
+    assistant: Assistant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("INKOOP_TODAY", "2025-06-01")  # after October 2024, before 2026
     out = council(assistant, servable_files(assistant), "inkoopstrategie ambulante jeugdhulp", ALL)
 
     assert out.count('data-testid="stap"') >= 4
@@ -258,7 +261,10 @@ def test_council_tab_shows_a_dated_cited_timeline(assistant: Assistant) -> None:
     # the college decision is done; the contracts of 2026 are planned and look it
     assert re.search(r'data-status="besloten"[^>]*>.{0,200}2024-04-02', out)
     planned = re.search(r'data-status="gepland"[^>]*>.{0,80}<time>2026-01-01</time>', out)
-    assert planned and "nog niet gebeurd" in out
+    assert planned and "gepland volgens brief van 19 maart 2024" in out
+    # October 2024 has passed and no later document reports it
+    assert re.search(r'data-status="verstreken"[^>]*>.{0,80}<time>2024-10</time>', out)
+    assert "datum verstreken — geen latere bron in de documenten" in out
     assert "kenmerk Z/24/126291" in out and "kenmerk 2371022/2372380" in out
     assert "/gradio_api/file=" in out
     assert 'data-dossier="inkoopstrategie ambulante jeugdhulp midden limburg"' in out
