@@ -148,6 +148,8 @@ def check_leads_and_marks(answer: dict, new: str, old: str, later_title: str, ma
     assert marked and all(c.get("superseded_by") == mark for c in marked)
     for c in marked:  # the old text appears only with its mark
         assert f"[{c['key']}] (vervangen door {mark})" in text
+    for line in text.splitlines():  # also a short answer drawn from it ("90 kalenderdagen.")
+        assert old not in line or f"(vervangen door {mark})" in line
     assert text.index(new) < text.index(old)
 
 

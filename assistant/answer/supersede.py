@@ -450,10 +450,31 @@ def rewrite(answer: Answer, found: dict[int, Later]) -> Answer:
             return f"[{new}] ({SUPERSEDED_MARK.format(document=by)})"
         return f"[{new}]"
 
-    body = _KEY.sub(rekey, answer.answer)
+    body = _unkeyed_marks(_KEY.sub(rekey, answer.answer), old, leads)
     citations = (*leads, *(replace(c, key=renumbered[c.key]) for c in old))
     text = "\n".join(lines) + ("\n\n" + body if body else "") if lines else body
     return replace(answer, answer=text, citations=tuple(citations))
+
+
+def _unkeyed_marks(body: str, cited: Sequence[Citation], leads: Sequence[Citation]) -> str:
+    """A line without a key (a short answer drawn from a quote, "90 kalenderdagen.") that
+    only a replaced passage says gets the mark too: the old value is never shown alone."""
+    replaced = [c for c in cited if c.superseded_by]
+    current = [_flat(c.quote) for c in (*leads, *cited) if not c.superseded_by]
+    lines = []
+    for line in body.split("\n"):
+        words = _flat(line)
+        if line.strip() and not _KEY.search(line) and words.strip():
+            by = next((c.superseded_by for c in replaced if words in _flat(c.quote)), "")
+            if by and not any(words in q for q in current):
+                line = f"{line} ({SUPERSEDED_MARK.format(document=by)})"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _flat(text: str) -> str:
+    """Words only, space-padded, for whole-word containment: " 2 maart 2026 "."""
+    return " " + " ".join(re.findall(r"[^\W_]+", text.casefold())) + " "
 
 
 def _overlaps(a: str, b: str) -> bool:
