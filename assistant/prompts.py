@@ -135,3 +135,21 @@ STAFF_TITLE = "Inkoopassistent — medewerkers"
 STAFF_ERROR = "Er ging iets mis; de fout is gelogd. Probeer het opnieuw."
 STAFF_PICK = "Kies een NvI-project (of maak er een) en laad een vraag."
 STAFF_LOGIN = "Inkoopassistent voor medewerkers: log in met uw naam en het wachtwoord."
+
+# --- documents (staff page tab "Documenten", first run) ----------------------------------
+# A provider asks while nothing is openbaar (everything was ingested as intern, the default).
+NO_PUBLIC_DOCUMENTS = (
+    "Er zijn geen openbare documenten om te doorzoeken: alle documenten zijn als intern "
+    "opgenomen. Beheerder: ingest met --visibility openbaar (of publiceer ze op de "
+    "medewerkerspagina, tab Documenten), of vraag met --audience medewerker."
+)
+DOCUMENTS_INTRO = (
+    "Voeg documenten toe (PDF, DOCX, Markdown, TXT, HTML, ZIP, XLSX, CSV). Kies per upload wie "
+    "ze mag lezen: **openbaar** (alle aanbieders, in de chat) of **intern** (alleen "
+    "medewerkers). De chat blijft intussen antwoorden; een nieuw document is vindbaar zodra "
+    "het verslag hieronder staat. Elke wijziging komt in het logboek."
+)
+DOCUMENTS_PICK_VISIBILITY = "Kies eerst wie de documenten mogen lezen: openbaar of intern."
+DOCUMENTS_PICK_FILES = "Kies eerst een of meer bestanden."
+DOCUMENTS_PICK_ROW = "Klik eerst een document in de lijst aan."
+DOCUMENTS_CONFIRM = "Vink eerst aan dat u dit document wilt verwijderen."

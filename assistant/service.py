@@ -20,6 +20,7 @@ from assistant.answer.extractive import ExtractiveAnswerer, ExtractiveSettings
 from assistant.answer.generative import Draft, GenerativeAnswerer
 from assistant.llm.backends import ChatModel, make_chat_model
 from assistant.models import Answer, with_note
+from assistant.prompts import NO_PUBLIC_DOCUMENTS
 from assistant.question import Question, read_question
 from assistant.settings import Settings, dense_weight_for
 from index.chroma import ChromaIndex
@@ -165,6 +166,8 @@ class Assistant:
     ) -> Answer:
         check_audience(audience)
         q = self.read(question, audience)
+        if audience == AANBIEDER and not self.documents_for(AANBIEDER):  # first run: all intern
+            return Answer(question=q.text, answer=NO_PUBLIC_DOCUMENTS, refused=True)
         if meeting_asked(q.text):  # "Wat is er besloten in de raadsvergadering van …?"
             meeting = meeting_answer(q.text, self.documents_for(audience), self.index.page_text)
             if meeting is not None:
@@ -192,7 +195,12 @@ class Assistant:
         check_audience(audience)
         answerer = self.answerer
         q = self.read(question, audience)
-        if not isinstance(answerer, GenerativeAnswerer) or not q.text or q.is_comparison:
+        if (
+            not isinstance(answerer, GenerativeAnswerer)
+            or not q.text
+            or q.is_comparison
+            or (audience == AANBIEDER and not self.documents_for(AANBIEDER))  # first run
+        ):
             yield self.ask(question, k, where, audience)
             return
         for item in answerer.stream(q.text, self._hits(q, k, where, audience)):

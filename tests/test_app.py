@@ -92,12 +92,22 @@ def test_ask_is_the_only_documented_endpoint(url: str) -> None:
 
 def test_only_ingested_documents_are_served(assistant: Assistant, url: str) -> None:
     files = servable_files(assistant)
-    assert sorted(files.values()) == sorted(p.resolve() for p in LETTERS.glob("*.txt"))
+    assert sorted(files) == sorted(p.relative_to(ROOT).as_posix() for p in LETTERS.glob("*.txt"))
+    ids = {d.doc_id for d in assistant.documents()}
+    assert {link.removeprefix("/dokument/") for link in files.values()} == ids
 
-    letter = next(iter(files.values()))
-    with urllib.request.urlopen(f"{url}gradio_api/file={quote(str(letter))}") as resp:
+    letter = next(iter(files.values()))  # by id: no folder of the server in the link
+    with urllib.request.urlopen(f"{url.rstrip('/')}{letter}") as resp:
         assert resp.status == 200
+        assert resp.headers["X-Content-Type-Options"] == "nosniff"
         assert "1 januari 2026" in resp.read().decode("utf-8")
+    with pytest.raises(urllib.error.HTTPError) as err:
+        urllib.request.urlopen(f"{url}dokument/{'0' * 16}")
+    assert err.value.code == 404
+    for path in LETTERS.glob("*.txt"):  # no longer by path, not even an ingested file
+        with pytest.raises(urllib.error.HTTPError) as err:
+            urllib.request.urlopen(f"{url}gradio_api/file={quote(str(path.resolve()))}")
+        assert err.value.code == 403
     for other in (ROOT / "pyproject.toml", ROOT / "corpus" / "README.md"):
         with pytest.raises(urllib.error.HTTPError) as err:
             urllib.request.urlopen(f"{url}gradio_api/file={quote(str(other))}")
@@ -114,7 +124,7 @@ def test_chat_turn_shows_answer_and_sources(assistant: Assistant) -> None:
     assert "1 januari 2026" in history[1]["content"]
     assert 'data-testid="bron"' in sources
     assert "Raadsinformatiebrief" in sources
-    assert "/gradio_api/file=" in sources
+    assert 'href="/dokument/' in sources
 
 
 def test_unanswerable_question_is_refused_without_sources(assistant: Assistant) -> None:
@@ -167,8 +177,7 @@ def test_error_is_logged_and_shown_briefly(caplog: pytest.LogCaptureFixture) -> 
     assert "chroma is weg" in caplog.text
 
 
-def test_sources_are_escaped_and_pdfs_open_at_the_page(tmp_path: Path) -> None:
-    pdf = tmp_path / "bestek & bijlagen.pdf"
+def test_sources_are_escaped_and_pdfs_open_at_the_page() -> None:
     citation = Citation(
         key=1,
         source="docs/bestek & bijlagen.pdf",
@@ -179,13 +188,13 @@ def test_sources_are_escaped_and_pdfs_open_at_the_page(tmp_path: Path) -> None:
         quote="De tarieven zijn > 0 & vast.",
         score=0.9,
     )
-    html_out = render_sources((citation,), {citation.source: pdf})
+    html_out = render_sources((citation,), {citation.source: "/dokument/abc123"})
 
     assert "<script>" not in html_out and "<b>" not in html_out
     assert "&lt;script&gt;" in html_out
     assert "De tarieven zijn &gt; 0 &amp; vast." in html_out
     assert "pagina 7" in html_out and "2.7 Tarieven" in html_out
-    assert f"/gradio_api/file={quote(str(pdf))}#page=7" in html_out
+    assert 'href="/dokument/abc123#page=7"' in html_out
     assert "Open document op pagina 7" in html_out
     assert render_sources((), {}) == NO_SOURCES
 
@@ -266,7 +275,7 @@ def test_council_tab_shows_a_dated_cited_timeline(
     assert re.search(r'data-status="verstreken"[^>]*>.{0,80}<time>2024-10</time>', out)
     assert "datum verstreken — geen latere bron in de documenten" in out
     assert "kenmerk Z/24/126291" in out and "kenmerk 2371022/2372380" in out
-    assert "/gradio_api/file=" in out
+    assert 'href="/dokument/' in out
     assert 'data-dossier="inkoopstrategie ambulante jeugdhulp midden limburg"' in out
 
     only = council(assistant, {}, "inkoopstrategie ambulante jeugdhulp", "Weert")

@@ -176,13 +176,13 @@ def test_bad_files_are_reported_per_file_and_the_rest_is_ingested(
     root = corpus["a"].parent
     (root / "leeg.txt").write_bytes(b"")
     (root / "kapot.pdf").write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * 8)
-    (root / "begroting.xlsx").write_bytes(b"PK\x03\x04")
+    (root / "presentatie.pptx").write_bytes(b"PK\x03\x04")
     report = Indexer(index, EMBEDDER, SETTINGS).ingest([root, root / "ontbreekt.md"])
     reasons = {Path(p.path).name: p.reason for p in report.problems}
     assert reasons == {
         "leeg.txt": "empty",
         "kapot.pdf": "corrupt",
-        "begroting.xlsx": "unsupported",
+        "presentatie.pptx": "unsupported",
         "ontbreekt.md": "missing",
     }
     assert len(report.added) == 3 and len(index.documents()) == 3

@@ -93,7 +93,8 @@ def test_cli_fails_within_seconds_while_another_process_holds_the_index(
 
 
 def test_ingest_and_ask_next_to_a_running_server(tmp_path: Path) -> None:
-    """`inkoop serve` owns the dir; `ingest` and `ask` beside it stop with a clear message."""
+    """`inkoop serve` owns the dir: `ingest` beside it hands its work to the server (its
+    loopback admin endpoint), `ask` stops with a clear message."""
     env = {**os.environ, "INKOOP_EMBEDDING_MODEL": "hashing", "INKOOP_DATA_DIR": str(tmp_path)}
     inkoop = [sys.executable, "-m", "assistant.ui.cli"]
     port = free_port()
@@ -116,13 +117,28 @@ def test_ingest_and_ask_next_to_a_running_server(tmp_path: Path) -> None:
     try:
         if not wait_for_port(port, 90, server):
             pytest.fail(f"serve did not start (exit code {server.poll()})")
-        for args in (["ingest", str(LETTERS)], ["ask", "Wanneer is de gunning?"]):
-            done = subprocess.run(
-                [*inkoop, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
-            )
-            assert done.returncode == 1, done.stdout + done.stderr
-            assert "is in use by pid" in done.stderr
-            assert "Traceback" not in done.stderr
+        handed = subprocess.run(
+            [*inkoop, "ingest", str(LETTERS)],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert handed.returncode == 0, handed.stdout + handed.stderr
+        assert "handed to the running server" in handed.stdout
+        assert "2 unchanged" in handed.stdout
+        done = subprocess.run(
+            [*inkoop, "ask", "Wanneer is de gunning?"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.returncode == 1, done.stdout + done.stderr
+        assert "is in use by pid" in done.stderr
+        assert "Traceback" not in done.stderr
     finally:
         server.terminate()
         server.wait(timeout=30)

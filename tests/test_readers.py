@@ -154,13 +154,13 @@ def test_front_matter_only_is_empty(tmp_path: Path) -> None:
 
 
 def test_an_unknown_extension_is_unsupported(tmp_path: Path) -> None:
-    path = tmp_path / "begroting.xlsx"
+    path = tmp_path / "presentatie.pptx"
     path.write_bytes(_bytes(1))
-    with pytest.raises(UnsupportedFormatError, match=r"'\.xlsx' is not supported"):
+    with pytest.raises(UnsupportedFormatError, match=r"'\.pptx' is not supported"):
         read_document(path)
     problem = parse_file(path, ChunkSettings())
     assert isinstance(problem, FileProblem) and problem.reason == "unsupported"
-    assert "PDF, TXT, Markdown, DOCX or HTML" in problem.message
+    assert "PDF, TXT, Markdown, DOCX, HTML, XLSX, CSV or a ZIP of these" in problem.message
 
 
 def test_windows_1252_text_is_read_with_a_note(tmp_path: Path) -> None:

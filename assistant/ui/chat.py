@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import html
 import logging
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from assistant.answer.generative import Draft
@@ -61,7 +60,7 @@ def draft_message(draft: Draft) -> str:
 
 def respond_stream(
     assistant: Assistant,
-    files: dict[str, Path],
+    files: Mapping[str, str],
     message: str,
     history: list[Message] | None,
     where: dict[str, Any] | None = None,
@@ -104,7 +103,7 @@ def respond_stream(
 
 def respond(
     assistant: Assistant,
-    files: dict[str, Path],
+    files: Mapping[str, str],
     message: str,
     history: list[Message] | None,
     where: dict[str, Any] | None = None,
@@ -117,7 +116,7 @@ def respond(
 
 def council(
     assistant: Assistant,
-    files: dict[str, Path],
+    files: Mapping[str, str],
     subject: str,
     gemeente: str | None = None,
     audience: str = AANBIEDER,

@@ -85,13 +85,14 @@ def _quiet_libraries(verbose: bool) -> None:
             "bm25s",
         ):
             logging.getLogger(name).setLevel(logging.ERROR)
-        try:
-            import transformers
-
+        # by environment, not by importing transformers (~3 s): a command that fails fast
+        # (a busy data dir) must not pay for it
+        os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+        if "transformers" in sys.modules:
+            transformers = sys.modules["transformers"]
             transformers.logging.set_verbosity_error()
             transformers.utils.logging.disable_progress_bar()
-        except Exception as exc:  # transformers is optional for --help
-            log.debug("transformers' logging left as it is: %s", exc)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -21,7 +21,18 @@ if TYPE_CHECKING:
 def _assistant(settings: Settings) -> Assistant:
     from assistant.service import Assistant
 
+    _check_lock(settings)  # before the models load (~15 s): a busy data dir fails at once
     return Assistant(settings)
+
+
+def _check_lock(settings: Settings) -> None:
+    """Raise `DataDirBusyError` when another process (a running `inkoop serve`) holds the
+    embedded data dir; a Chroma server is shared and needs no check."""
+    if settings.chroma_url:
+        return
+    from index.lock import DataDirLock
+
+    DataDirLock(settings.data_dir / "chroma").acquire().release()
 
 
 def _where(args: argparse.Namespace, assistant: Assistant) -> dict[str, Any] | None:
@@ -34,6 +45,14 @@ def _ingest(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     if missing and len(missing) == len(args.paths):
         print(f"error: no such file or folder: {', '.join(map(str, missing))}", file=sys.stderr)
         return EXIT_FAIL
+    from index.errors import DataDirBusyError
+
+    try:
+        _check_lock(settings)
+    except DataDirBusyError as busy:
+        if args.rebuild:
+            raise
+        return _ingest_via_server(args, settings, out, busy)
     if args.rebuild:  # before opening: an index built with another model cannot be opened
         from assistant.service import reset_index
         from index.embedders import make_embedder
@@ -60,6 +79,34 @@ def _ingest(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     return EXIT_OK if report.indexed > 0 else EXIT_FAIL
 
 
+def _ingest_via_server(
+    args: argparse.Namespace, settings: Settings, out: TextIO, busy: Exception
+) -> int:
+    """Hand the ingest to the `inkoop serve` that holds the data dir (`ui.admin`); when none
+    answers, the lock's own message, within 2 s."""
+    import getpass
+    import os
+
+    from assistant.ui.admin import hand_off
+
+    who = os.environ.get("INKOOP_USER") or getpass.getuser()
+    job = hand_off(settings.data_dir, list(args.paths), args.visibility, args.prune, who)
+    if job is None:
+        raise busy
+    from assistant.documents import report_from_dict
+
+    report = report_from_dict(job.get("report") or {})
+    if args.json:
+        print(json.dumps({**report.to_dict(), "server": True}, ensure_ascii=False), file=out)
+    else:
+        print("handed to the running server (inkoop serve); its report:", file=out)
+        _print_report(report, out)
+    if job.get("state") != "klaar":
+        print(f"error: the server's ingest failed: {job.get('error')}", file=sys.stderr)
+        return EXIT_FAIL
+    return EXIT_OK if report.indexed > 0 else EXIT_FAIL
+
+
 def _print_report(report: IngestReport, out: TextIO) -> None:
     for label, items in (
         ("added", report.added),
@@ -71,6 +118,8 @@ def _print_report(report: IngestReport, out: TextIO) -> None:
             print(f"  {label:<9} {source}", file=out)
     for problem in report.problems:
         print(f"  SKIPPED   {problem.path}: [{problem.reason}] {problem.message}", file=out)
+    for source, pages in report.ocr.items():
+        print(f"  ocr       {source}: pages {pages} read by OCR", file=out)
     for note in report.notes:
         print(f"  note      {note}", file=out)
     print(
@@ -207,6 +256,7 @@ def _documents(args: argparse.Namespace, settings: Settings, out: TextIO) -> int
             {
                 **{k: v for k, v in d.__dict__.items() if k != "metadata"},
                 "dossier": d.metadata.get("dossier", ""),  # groups letters on one subject
+                "ocr_pages": d.metadata.get("ocr_pages", ""),  # pages read by OCR, "3,5-7"
                 **{k: v for k, v in related[d.doc_id].items() if v},  # only when there are
             }
             for d in docs
@@ -216,6 +266,8 @@ def _documents(args: argparse.Namespace, settings: Settings, out: TextIO) -> int
         for d in docs:
             print(f"{d.source}  ({d.kind}, {d.pages} p., {d.chunks} chunks)  {d.title}", file=out)
             rel = related[d.doc_id]
+            if d.metadata.get("ocr_pages"):
+                print(f"    OCR: pagina's {d.metadata['ocr_pages']}", file=out)
             if rel["version"]:
                 print(f"    versie {rel['version']}", file=out)
             for target in rel["supersedes"]:

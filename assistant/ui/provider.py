@@ -6,6 +6,7 @@ import logging
 import os
 from typing import TYPE_CHECKING, Any
 
+from assistant.documents import public_answer
 from assistant.prompts import (
     TITLE,
 )
@@ -29,7 +30,7 @@ def build_app(assistant: Assistant, inbox: Inbox | None = None) -> gr.Blocks:
 
     def ask(question: str) -> dict[str, Any]:
         """Answer a question from the documents, with checked citations (JSON)."""
-        return ask_json(assistant, question, inbox)
+        return public_answer(ask_json(assistant, question, inbox), assistant)
 
     with gr.Blocks(title=TITLE, analytics_enabled=False) as app:
         gr.Markdown(

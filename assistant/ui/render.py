@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import html
 import logging
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
 
+from assistant.documents import Catalog
 from assistant.models import Citation
 from assistant.prompts import (
     NO_SOURCES,
@@ -22,13 +23,6 @@ if TYPE_CHECKING:
     from assistant.service import Assistant
 
 log = logging.getLogger(__name__)
-
-FILE_ROUTE = "/gradio_api/file="  # Gradio 6 serves allowed files here (gradio/routes.py)
-
-
-# Served inline from the app's own origin, so HTML/SVG sources get no link (script in them
-# would run as the app); these types are safe to open or download.
-SERVABLE_SUFFIXES = frozenset({".pdf", ".txt", ".md", ".docx"})
 
 
 CSS = """
@@ -64,44 +58,42 @@ TIMELINE_CSS = """
 """
 
 
-def servable_files(assistant: Assistant, audience: str = AANBIEDER) -> dict[str, Path]:
-    """Source name → file on disk, for the ingested documents the chat may link to.
+def servable_files(assistant: Assistant, audience: str = AANBIEDER) -> Catalog:
+    """Source name → link (`/dokument/<id>`) of the ingested documents the chat may link to,
+    looked up as they are now (a document published a moment ago has its link).
 
-    Only documents `audience` may read (providers: openbaar): every path here is downloadable.
+    Only documents `audience` may read (providers: openbaar); the apps serve them by id
+    (`ui.routes`), never by a path on the server.
     """
-    files: dict[str, Path] = {}
-    for record in assistant.documents_for(audience):
-        raw = record.metadata.get("_path")
-        if not raw:
-            continue
-        path = Path(str(raw)).resolve()
-        if path.suffix.lower() in SERVABLE_SUFFIXES and path.is_file():
-            files[record.source] = path
-    return files
+    return Catalog(assistant, audience)
 
 
 def launch_options(assistant: Assistant) -> dict[str, Any]:
-    """Keyword arguments for `Blocks.launch`: serve the ingested documents and nothing else."""
+    """Keyword arguments for `Blocks.launch` of the provider app: documents by id only, no
+    uploads, no monitoring (`ui.routes.provider_app_kwargs`)."""
     from gradio.utils import get_upload_folder
 
+    from assistant.ui.routes import provider_app_kwargs
+
     return {
-        "allowed_paths": sorted(str(p) for p in servable_files(assistant).values()),
         # Gradio serves any file under its upload folder from every app, and the staff page's
         # exports and uploaded question lists land there; the provider chat serves no such file.
         "blocked_paths": [get_upload_folder()],
         "share": False,
         "show_error": False,
         "footer_links": ["api", "settings"],
+        "enable_monitoring": False,
+        "max_file_size": 1,  # the provider app has no upload component (and a 403 in front)
+        "app_kwargs": provider_app_kwargs(assistant),
     }
 
 
-def file_link(path: Path, page: int) -> str:
-    """URL that opens a served file, at the cited page where the browser supports it (PDF)."""
-    url = FILE_ROUTE + quote(str(path))
-    return f"{url}#page={page}" if path.suffix.lower() == ".pdf" else url
+def file_link(url: str, source: str, page: int) -> str:
+    """URL that opens a served document, at the cited page where the browser supports it."""
+    return f"{url}#page={page}" if Path(source).suffix.lower() == ".pdf" else url
 
 
-def render_sources(citations: tuple[Citation, ...], files: dict[str, Path]) -> str:
+def render_sources(citations: tuple[Citation, ...], files: Mapping[str, str]) -> str:
     """The Bronnen panel: number, title, place, quote and a link per citation; all escaped."""
     if not citations:
         return NO_SOURCES
@@ -115,12 +107,12 @@ def render_sources(citations: tuple[Citation, ...], files: dict[str, Path]) -> s
         if c.heading:
             place.append(c.heading)
         file_name = Path(c.source).name  # not the server's folders
-        path = files.get(c.source)
+        url = files.get(c.source)
         link = (
-            f'<a class="bron-link" href="{html.escape(file_link(path, c.page))}" '
+            f'<a class="bron-link" href="{html.escape(file_link(url, c.source, c.page))}" '
             f'target="_blank" rel="noopener noreferrer">'
             f"Open document{f' op pagina {c.page}' if paged else ''}</a>"
-            if path
+            if url
             else ""
         )
         replaced = (
@@ -139,7 +131,7 @@ def render_sources(citations: tuple[Citation, ...], files: dict[str, Path]) -> s
     return f'<ol class="bronnen-lijst">{"".join(items)}</ol>'
 
 
-def render_timeline(steps: list[DatedStatement], files: dict[str, Path]) -> str:
+def render_timeline(steps: list[DatedStatement], files: Mapping[str, str]) -> str:
     """The council timeline, oldest first: date, who, status and what it rests on (the letter
     that announced a planned step, the later document that reports it), statement, every
     source with its quote and link; all escaped."""
@@ -166,17 +158,17 @@ def render_timeline(steps: list[DatedStatement], files: dict[str, Path]) -> str:
     return f'<ol class="tijdlijn">{"".join(items)}</ol>'
 
 
-def _timeline_source(ref: SourceRef, files: dict[str, Path], later: bool = False) -> str:
+def _timeline_source(ref: SourceRef, files: Mapping[str, str], later: bool = False) -> str:
     """One document under a timeline row: gemeente, title, kenmerk, file and page, quote, link."""
     kenmerk = f"kenmerk {ref.kenmerk}" if ref.kenmerk else ""
     name = " — ".join(x for x in (ref.gemeente, ref.title or ref.source, kenmerk) if x)
     paged = Path(ref.source).suffix.lower() == ".pdf"
-    path = files.get(ref.source)
+    url = files.get(ref.source)
     link = (
-        f'<a class="bron-link" href="{html.escape(file_link(path, ref.page))}" '
+        f'<a class="bron-link" href="{html.escape(file_link(url, ref.source, ref.page))}" '
         f'target="_blank" rel="noopener noreferrer">'
         f"Open document{f' op pagina {ref.page}' if paged else ''}</a>"
-        if path
+        if url
         else ""
     )
     css = "stap-bron stap-later" if later else "stap-bron"

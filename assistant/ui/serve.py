@@ -1,11 +1,21 @@
-"""`inkoop serve`: the provider app, and the staff page beside it in the same process."""
+"""`inkoop serve`: the provider app, and the staff page beside it in the same process.
+
+The serving process is the index's one writer: its `DocumentManager` ingests what staff
+upload (documents tab) and what `inkoop ingest` hands over through the loopback admin
+endpoint (`ui.admin`), in the background, while both apps keep answering.
+"""
 
 from __future__ import annotations
 
 import logging
+import os
+import shutil
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from assistant.documents import DocumentManager
 from assistant.prompts import STAFF_LOGIN
+from assistant.ui.admin import AdminServer
 from assistant.ui.provider import build_app
 from assistant.ui.render import launch_options
 from assistant.ui.staff_app import staff_auth, staff_page
@@ -14,6 +24,25 @@ if TYPE_CHECKING:
     from assistant.service import Assistant
 
 log = logging.getLogger(__name__)
+
+UPLOAD_CACHE = "gradio-tmp"  # DATA_DIR/gradio-tmp: Gradio's upload folder while serving
+
+
+def own_upload_folder(data_dir: Path) -> Path | None:
+    """Give Gradio an upload folder of our own (DATA_DIR/gradio-tmp), emptied now and at the
+    end, so nothing anyone uploaded outlives the server; None when GRADIO_TEMP_DIR is set
+    (that folder is someone else's to clean)."""
+    if os.environ.get("GRADIO_TEMP_DIR"):
+        return None
+    folder = (data_dir / UPLOAD_CACHE).resolve()
+    empty_folder(folder)
+    os.environ["GRADIO_TEMP_DIR"] = str(folder)
+    return folder
+
+
+def empty_folder(folder: Path) -> None:
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True, exist_ok=True)
 
 
 def serve(
@@ -24,35 +53,50 @@ def serve(
     staff_host: str = "127.0.0.1",
     staff_password: str | None = None,
 ) -> None:
-    """Serve the chat until interrupted; only the ingested documents are served as files.
+    """Serve the chat until interrupted; documents are served by id, to who may read them.
 
-    With `staff_port` the staff page (NvI workbench) runs beside it in the same process, on
-    its own address, behind `staff_password` (required unless it binds to loopback)."""
+    With `staff_port` the staff page (NvI workbench, documents tab) runs beside it in the same
+    process, on its own address, behind `staff_password` (required unless it binds to
+    loopback)."""
     from assistant.nvi.store import NviStore
     from assistant.nvi.workbench import Workbench, store_path
 
-    store = NviStore(store_path(assistant.settings.data_dir))
+    data_dir = assistant.settings.data_dir
+    auth = staff_auth(staff_host, staff_password) if staff_port is not None else None
+    cache = own_upload_folder(data_dir)
+    store = NviStore(store_path(data_dir))
+    manager = DocumentManager(assistant)
+    admin = None if assistant.settings.chroma_url else AdminServer(manager, data_dir).start()
     app = build_app(assistant, inbox=store.add_candidate)
-    if staff_port is None:
-        app.launch(server_name=host, server_port=port, **launch_options(assistant))
-        return
-    auth = staff_auth(staff_host, staff_password)  # before anything listens
-    bench = Workbench(store, lambda: assistant)
-    staff, options = staff_page(bench, assistant.settings.data_dir, assistant)
-    app.launch(
-        server_name=host, server_port=port, prevent_thread_lock=True, **launch_options(assistant)
-    )
-    staff.launch(
-        server_name=staff_host,
-        server_port=staff_port,
-        auth=auth,
-        auth_message=STAFF_LOGIN,
-        prevent_thread_lock=True,
-        **options,
-    )
-    log.warning("staff page on http://%s:%d/", staff_host, staff_port)
+    staff = None
     try:
+        if staff_port is None:
+            app.launch(server_name=host, server_port=port, **launch_options(assistant))
+            return
+        bench = Workbench(store, lambda: assistant)
+        staff, options = staff_page(bench, data_dir, assistant, manager)
+        app.launch(
+            server_name=host,
+            server_port=port,
+            prevent_thread_lock=True,
+            **launch_options(assistant),
+        )
+        staff.launch(
+            server_name=staff_host,
+            server_port=staff_port,
+            auth=auth,
+            auth_message=STAFF_LOGIN,
+            prevent_thread_lock=True,
+            **options,
+        )
+        log.warning("staff page on http://%s:%d/", staff_host, staff_port)
         staff.block_thread()
     finally:
         app.close()
-        staff.close()
+        if staff is not None:
+            staff.close()
+        if admin is not None:
+            admin.stop()
+        manager.close()
+        if cache is not None:
+            shutil.rmtree(cache, ignore_errors=True)

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 UPLOAD_TYPES = (".csv", ".xlsx", ".docx")
-MAX_UPLOAD = "5mb"  # Gradio refuses larger uploads before they reach a handler
+MAX_QUESTIONS_BYTES = 5 * 1024 * 1024  # a questions file; documents may be larger
 REVIEW_STATUSES = STATUSES  # nieuw = still to be answered
 TABLE_HEADERS = ["Nr.", "Status", "Vraag", "Antwoord", "Let op"]
 CSS = """
@@ -140,6 +140,8 @@ class StaffPage:
         path = Path(upload)
         if path.suffix.lower() not in UPLOAD_TYPES:
             raise NviError("Alleen CSV-, XLSX- en DOCX-bestanden kunnen worden geïmporteerd.")
+        if path.stat().st_size > MAX_QUESTIONS_BYTES:
+            raise NviError("Een vragenbestand mag hoogstens 5 MB zijn.")
         specs = [part for part in re.split(r"[;\n]", columns or "") if part.strip()]
         done = self.bench.import_file(project, path, parse_columns(specs) or None)
         return "\n\n".join(_e(line) for line in done.lines(path.name))

@@ -37,10 +37,12 @@ def add_question_tabs(
     """The chat tab and the council tab, inside an open `gr.Tabs`, for one audience: the
     provider app uses `aanbieder`, the staff page `medewerker` (which also reads intern)."""
     import gradio as gr
+    from gradio.context import Context
 
     files = servable_files(assistant, audience)
-    gemeenten = [ALL, *assistant.metadata_values("gemeente", audience)]
-    doc_types = [ALL, *assistant.metadata_values("type", audience)]
+    # Choices are filled when a page opens (below), not when the app is built: they are then
+    # current after an upload, and the staff login page embeds no metadata of intern documents.
+    gemeenten = doc_types = [ALL]
 
     def chat(
         message: str,
@@ -105,6 +107,18 @@ def add_question_tabs(
         show = gr.Button("Toon tijdlijn", variant="primary")
         steps = gr.HTML(TIMELINE_HINT, css_template=TIMELINE_CSS, elem_id="tijdlijn")
 
+    def choices() -> tuple[object, object, object]:
+        places = [ALL, *assistant.metadata_values("gemeente", audience)]
+        kinds = [ALL, *assistant.metadata_values("type", audience)]
+        return gr.update(choices=places), gr.update(choices=kinds), gr.update(choices=places)
+
+    if Context.root_block is not None:
+        Context.root_block.load(
+            choices,
+            outputs=[gemeente, doc_type, council_gemeente],
+            queue=False,
+            api_visibility="private",
+        )
     textbox.submit(
         chat,
         inputs=[textbox, chatbot, gemeente, doc_type, date_from, date_to],

@@ -1,0 +1,199 @@
+"""The staff page's "Documenten" tab: upload, the list of indexed documents, visibility,
+removal and the change log. Plain methods over `DocumentManager`, tested without a browser;
+`staff_app` wires them to components."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from assistant.documents import DocumentError, DocumentManager, DocumentRow, Job, public_source
+from assistant.prompts import (
+    DOCUMENTS_CONFIRM,
+    DOCUMENTS_PICK_FILES,
+    DOCUMENTS_PICK_ROW,
+    DOCUMENTS_PICK_VISIBILITY,
+)
+from ingest.models import VISIBILITIES
+
+Row = list[Any]
+
+DOCUMENT_HEADERS = [
+    "Titel",
+    "Soort",
+    "Gemeente",
+    "Datum",
+    "Zichtbaarheid",
+    "Pagina's",
+    "Passages",
+    "Versies",
+    "OCR",
+    "Bestand",
+    "Id",
+]
+ALL_VISIBILITIES = "alle"
+SORTS: dict[str, Callable[[DocumentRow], Any]] = {
+    "Titel": lambda r: r.title.casefold(),
+    "Datum (nieuwste eerst)": lambda r: r.datum,
+    "Toegevoegd (nieuwste eerst)": lambda r: r.ingested_at,
+    "Gemeente": lambda r: (r.gemeente.casefold(), r.title.casefold()),
+    "Soort": lambda r: (r.type.casefold(), r.title.casefold()),
+    "Bestand": lambda r: r.source.casefold(),
+}
+NEWEST_FIRST = ("Datum (nieuwste eerst)", "Toegevoegd (nieuwste eerst)")
+LOG_HEADERS = ["Wanneer", "Wie", "Wat", "Document", "Toelichting"]
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text), quote=False)
+
+
+class DocumentsPage:
+    """The handlers of the documents tab; each returns plain values for the components."""
+
+    def __init__(self, manager: DocumentManager) -> None:
+        self.manager = manager
+
+    def name(self, source: str) -> str:
+        """A source as staff know it: an upload by its file name, never the data dir."""
+        for record in self.manager.assistant.documents():
+            if record.source == source:
+                return public_source(record, self.manager.upload_dir)
+        upload = self.manager.upload_dir.resolve()
+        path = Path(source).resolve()
+        return path.relative_to(upload).as_posix() if path.is_relative_to(upload) else source
+
+    def upload(
+        self,
+        files: Sequence[str] | str | None,
+        visibility: str | None,
+        who: str,
+        progress: Callable[[Job], None] | None = None,
+    ) -> str:
+        """Store the uploaded files and ingest them (in the background, one job at a time);
+        the per-file report in Markdown."""
+        given = [files] if isinstance(files, str) else list(files or [])
+        if not given:
+            raise DocumentError(DOCUMENTS_PICK_FILES)
+        if visibility not in VISIBILITIES:
+            raise DocumentError(DOCUMENTS_PICK_VISIBILITY)
+        kept, refused = self.manager.keep_uploads(given)
+        lines = [f"- **Overgeslagen**: {_e(r)}" for r in refused]
+        if kept:
+            job = self.manager.ingest(kept, visibility, who, progress)
+            lines = self.report_lines(job) + lines
+        return "\n".join(lines) or "Niets toegevoegd."
+
+    def report_lines(self, job: Job) -> list[str]:
+        r = job.report
+        lines = []
+        for label, sources in (
+            ("Toegevoegd", r.added),
+            ("Vervangen", r.replaced),
+            ("Ongewijzigd", r.unchanged),
+        ):
+            for source in sources:
+                ocr = f" — OCR op pagina's {r.ocr[source]}" if source in r.ocr else ""
+                lines.append(f"- **{label}** ({job.visibility}): {_e(self.name(source))}{ocr}")
+        for p in r.problems:
+            lines.append(
+                f"- **Overgeslagen**: {_e(self.name(p.path))} — {_e(p.reason)}: {_e(p.message)}"
+            )
+        if job.state != "klaar":
+            lines.append(f"- **Mislukt**: {_e(job.error)}; wat ervoor stond is opgenomen.")
+        took = f"{r.seconds:.1f}".replace(".", ",")
+        lines.append(
+            f"\n{len(r.added)} toegevoegd, {len(r.replaced)} vervangen, "
+            f"{len(r.unchanged)} ongewijzigd, {len(r.problems)} overgeslagen "
+            f"({r.chunks_added} passages, {took} s)."
+        )
+        return lines
+
+    def table(
+        self, text: str = "", visibility: str = ALL_VISIBILITIES, sort: str = "Titel"
+    ) -> list[Row]:
+        """The indexed documents, filtered on a word (title, file, gemeente, type) and a
+        visibility, sorted; the last column is the id a click selects."""
+        needle = (text or "").strip().casefold()
+        rows = [
+            r
+            for r in self.manager.rows()
+            if (visibility in (ALL_VISIBILITIES, "", None) or r.visibility == visibility)
+            and (
+                not needle
+                or needle in " ".join((r.title, r.source, r.gemeente, r.type, r.datum)).casefold()
+            )
+        ]
+        key = SORTS.get(sort or "Titel", SORTS["Titel"])
+        rows.sort(key=key, reverse=sort in NEWEST_FIRST)
+        upload = self.manager.upload_dir.resolve()
+        out = []
+        for r in rows:
+            path = Path(r.source).resolve()
+            shown = path.relative_to(upload).as_posix() if path.is_relative_to(upload) else r.source
+            out.append(
+                [
+                    r.title,
+                    r.type,
+                    r.gemeente,
+                    r.datum,
+                    r.visibility,
+                    r.pages,
+                    r.chunks,
+                    r.versions,
+                    r.ocr_pages,
+                    shown,
+                    r.doc_id,
+                ]
+            )
+        return out
+
+    def selected(self, doc_id: str) -> str:
+        """A line naming the selected document."""
+        if not doc_id:
+            return ""
+        record = self.manager.find(doc_id)
+        state = record.metadata.get("visibility") or "intern"
+        return f"Gekozen: **{_e(record.title)}** ({_e(self.name(record.source))}, {state})"
+
+    def set_visibility(self, doc_id: str, visibility: str | None, who: str) -> str:
+        if not doc_id:
+            raise DocumentError(DOCUMENTS_PICK_ROW)
+        if visibility not in VISIBILITIES:
+            raise DocumentError("Kies openbaar of intern.")
+        record = self.manager.set_visibility(doc_id, visibility, who)
+        return f"{_e(record.title)} is nu **{visibility}**."
+
+    def remove(self, doc_id: str, confirmed: bool, who: str) -> str:
+        if not doc_id:
+            raise DocumentError(DOCUMENTS_PICK_ROW)
+        if not confirmed:
+            raise DocumentError(DOCUMENTS_CONFIRM)
+        record = self.manager.remove(doc_id, who)
+        return f"{_e(record.title)} ({_e(self.name(record.source))}) is verwijderd."
+
+    def log_rows(self, limit: int = 200) -> list[Row]:
+        rows = []
+        for e in self.manager.log.entries(limit):
+            extra = ", ".join(
+                f"{k}: {v}"
+                for k, v in e.items()
+                if k not in ("at", "who", "action", "document") and v not in ("", None)
+            )
+            rows.append(
+                [
+                    str(e.get("at", ""))[:19].replace("T", " "),
+                    e.get("who", ""),
+                    e.get("action", ""),
+                    self._short(str(e.get("document", ""))),
+                    extra,
+                ]
+            )
+        return rows
+
+    def _short(self, source: str) -> str:
+        upload = self.manager.upload_dir.resolve()
+        path = Path(source).resolve()
+        return path.relative_to(upload).as_posix() if path.is_relative_to(upload) else source
