@@ -2,7 +2,8 @@
 
 What is read here: the cleaned text (cut to `MAX_QUESTION_CHARS`, with a note), the gemeenten
 it names (two or more make it a comparison), its section references ("§ 5.7", "artikel
-3.19"), and its kind (when, how much, …) with the answer type that kind needs.
+3.19"), and its kind (when, how long, how much, who, what is, …), which decides the answer
+type an answer must hold (`assistant.answer.types`).
 """
 
 from __future__ import annotations
@@ -24,11 +25,62 @@ _COMPARING = re.compile(
     r"tussen|beide|allebei|respectievelijk|en die van|die van|dat van)\b",
     re.I,
 )
-_WHEN = re.compile(
-    r"\b(wanneer|datum|per wanneer|vanaf wanneer|termijn|deadline|uiterlijk|tot wanneer)\b", re.I
-)
-_HOW_MUCH = re.compile(
-    r"\b(hoeveel|hoe hoog|bedrag|tarief|tarieven|percentage|kosten|prijs)\b", re.I
+# Question kinds, tried in this order; the first that matches decides. Each names the answer
+# type it needs (`assistant.answer.types.NEEDS`).
+_UNIT = r"(?:dagen|dag|weken|week|maanden|maand|jaren|jaar|uur|uren|tijd)"
+_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "how-long",
+        re.compile(
+            rf"\bhoe ?lang\b|\bhoeveel {_UNIT}\b|\bhoeveel (?:\w+ )?{_UNIT}\b"
+            r"|\bhoe ver (?:van )?tevoren\b|\b(?:op|opzeg|bewaar|gestanddoenings)termijn\b"
+            r"|\blooptijd\b|\bhoe oud\b|\btot welke leeftijd\b",
+            re.I,
+        ),
+    ),
+    (
+        "when",
+        re.compile(
+            r"\b(?:wanneer|per wanneer|vanaf wanneer|tot wanneer|op welke datum|welke datum"
+            r"|deadline|sluitingsdatum|uiterlijk wanneer)\b",
+            re.I,
+        ),
+    ),
+    (
+        "how-much",
+        re.compile(
+            r"\bhoe ?hoog\b|\bhoeveel (?:korting|geld|euro|procent|bedraagt|kost)\w*\b"
+            r"|\bwat (?:kost|bedraagt)\b|\b(?:uur)?tarief\b|\bbedrag\b|\bpercentage\b",
+            re.I,
+        ),
+    ),
+    ("how-many", re.compile(r"\bhoeveel\b|\bhoe vaak\b|\bhoeveelste\b", re.I)),
+    (
+        "who",
+        re.compile(
+            r"^(?:\w+ )?(?:wie|bij wie|met wie|door wie|van wie|aan wie)\b|\bwie\b"
+            r"|\bwelke (?:gemeente|organisatie|instantie|partij|persoon|afdeling)\b",
+            re.I,
+        ),
+    ),
+    (
+        "what-is",
+        re.compile(
+            r"\bwat (?:is|zijn|betekent|betekenen|houdt|valt|verstaat|bedoel\w*|wordt bedoeld)"
+            r"\b(?! (?:er|de (?:termijn|datum|deadline)))|\bwat verstaan\b|\bwat wordt verstaan\b",
+            re.I,
+        ),
+    ),
+    ("which", re.compile(r"^\s*welke?\b", re.I)),  # "Welke documenten moet ik ...?"
+    (
+        "may-must",
+        re.compile(
+            r"^(?:\w+ )?(?:mag|mogen|moet|moeten|kan|kunnen|ben|is|wordt|hoeft|hoeven)\b"
+            r"|\b(?:mag ik|moet ik|is het toegestaan|verplicht|verwacht)\b",
+            re.I,
+        ),
+    ),
+    ("which", re.compile(r"\bwelke?\b|\bwaar\b|\bwaarmee\b", re.I)),
 )
 
 
@@ -38,8 +90,7 @@ class Question:
     cut_note: str | None = None  # set when the question was cut
     gemeenten: tuple[str, ...] = ()  # indexed gemeenten it names, in its order
     sections: tuple[str, ...] = ()  # section labels it refers to ("5.7")
-    wants_date: bool = False
-    wants_amount: bool = False
+    kind: str = "open"  # when, how-long, how-much, how-many, who, what-is, may-must, which
 
     @property
     def is_comparison(self) -> bool:
@@ -85,6 +136,56 @@ def read_question(question: str, gemeenten: Sequence[str] = ()) -> Question:
         cut_note=cut,
         gemeenten=tuple(named_gemeenten(text, gemeenten)),
         sections=tuple(section_references(text)),
-        wants_date=bool(_WHEN.search(text)),
-        wants_amount=bool(_HOW_MUCH.search(text)),
+        kind=question_kind(text),
     )
+
+
+def question_kind(text: str) -> str:
+    """The kind of a question, read from its asking sentence (the last one with a "?")."""
+    asking = _asking_sentence(text)
+    return next((kind for kind, pattern in _KINDS if pattern.search(asking)), "open")
+
+
+def _asking_sentence(text: str) -> str:
+    """The sentence that asks: a question often opens with context ("Ik wil stoppen. Hoeveel
+    opzegtermijn ...?"); the first sentence that ends in "?" asks."""
+    parts = re.split(r"(?<=[.!?])\s+", text.strip())
+    asking = [p for p in parts if p.endswith("?")]
+    return asking[0] if asking else text
+
+
+# A follow-up in a chat that leans on the previous question: "En in Weert?", "En voor de
+# Wmo?", "Wat is de termijn daarvan?", "Geldt dat ook voor zzp'ers?"
+_ELLIPTIC_START = re.compile(r"^\s*(?:en|maar|of|ook|dus)\b", re.I)
+_ANAPHOR = re.compile(
+    r"\b(?:daarvan|daarvoor|daarover|daarmee|daarbij|daarin|hiervan|hiervoor|hierover|ervan|"
+    r"erover|ervoor|dat ook|dit ook|die ook|hetzelfde)\b",
+    re.I,
+)
+MAX_FOLLOW_UP_WORDS = 10
+
+
+def with_context(text: str, previous: str | None, gemeenten: Sequence[str] = ()) -> str:
+    """The question a chat follow-up asks, with the previous question's subject filled in.
+
+    "En in Weert?" after "Wanneer gaan de contracten in Maasgouw in?" asks "Wanneer gaan de
+    contracten in Weert in?"; "Wat is de termijn daarvan?" after a question on opzegging
+    asks it about opzegging. A question that stands on its own is returned as it is."""
+    text = text.strip()
+    if not previous or len(text.split()) > MAX_FOLLOW_UP_WORDS:
+        return text
+    elliptic = bool(_ELLIPTIC_START.match(text))
+    if not elliptic and not _ANAPHOR.search(text):
+        return text
+    previous = previous.strip()
+    new_names = named_gemeenten(text, gemeenten)
+    old_names = named_gemeenten(previous, gemeenten)
+    if elliptic and new_names and old_names:
+        swapped = previous
+        for old, new in zip(old_names, new_names, strict=False):
+            swapped = re.sub(rf"(?<![\w-]){re.escape(old)}(?![\w-])", new, swapped, flags=re.I)
+        return swapped
+    if elliptic and new_names:
+        return f"{previous.rstrip('?').rstrip()} in {' en '.join(new_names)}?"
+    rest = _ELLIPTIC_START.sub("", text).strip() if elliptic else text
+    return f"{rest.rstrip('?').rstrip()} — {previous}"

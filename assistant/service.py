@@ -17,7 +17,9 @@ from assistant.answer.decisions import (
     timeline,
 )
 from assistant.answer.extractive import ExtractiveAnswerer, ExtractiveSettings
+from assistant.answer.facts import defined_term, definition_answer, letterhead_answer
 from assistant.answer.generative import Draft, GenerativeAnswerer
+from assistant.answer.semantic import shared_encoder
 from assistant.llm.backends import ChatModel, make_chat_model
 from assistant.models import Answer, with_note
 from assistant.prompts import NO_PUBLIC_DOCUMENTS
@@ -105,7 +107,15 @@ class Assistant:
         self.extractive = ExtractiveAnswerer(
             idf=lambda t: self.retriever.bm25.idf(t),
             page_text=self.index.page_text,
-            settings=ExtractiveSettings(min_coverage=settings.min_coverage),
+            settings=ExtractiveSettings(
+                min_coverage=settings.min_coverage,
+                min_focus=settings.min_focus,
+                min_focus_typed=settings.min_focus_typed,
+                semantic_min=settings.semantic_min,
+                semantic_focus=settings.semantic_focus,
+            ),
+            encoder=shared_encoder() if settings.answer_encoder == "use-m3" else None,
+            known=lambda: self.retriever.bm25.vocabulary,
         )
         # A generative answerer only when a backend is configured; it falls back to extractive.
         chat_model = chat_model or make_chat_model(settings)
@@ -175,10 +185,21 @@ class Assistant:
         if q.is_comparison:  # "het verschil tussen Weert en Maasgouw": each one cited
             answer = self._compare(q, k, where, audience)
         else:
-            answer = self.answerer.answer(q.text, self._hits(q, k, where, audience))
+            answer = self._answer(q, self._hits(q, k, where, audience))
         # a passage replaced by a later binding text (NvI, rectificatie, newer version)
         answer = supersede.apply(answer, self.index, audience)
         return with_note(answer, q.cut_note)
+
+    def _answer(self, q: Question, hits: list[RetrievedChunk]) -> Answer:
+        """A letter-head fact when one is asked, else the configured answerer's answer."""
+        fact = letterhead_answer(q, hits, self.index.page_text) or definition_answer(
+            q, hits, self.index.page_text
+        )
+        if fact is not None:
+            return fact
+        if isinstance(self.answerer, GenerativeAnswerer):
+            return self.answerer.answer(q.text, hits)
+        return self.extractive.answer(q, hits)
 
     def ask_stream(
         self,
@@ -212,9 +233,15 @@ class Assistant:
         if not q.text:
             return []
         self.retriever.refresh()
-        return self.retriever.search(
-            q.text, k or self.settings.top_k, where, audience, references=q.sections
-        )
+        k = k or self.settings.top_k
+        hits = self.retriever.search(q.text, k, where, audience, references=q.sections)
+        term = defined_term(q)
+        if term:  # "Wat is een X?": the begripsbepaling of X may use none of the other words
+            seen = {h.chunk.chunk_id for h in hits}
+            for hit in self.retriever.search(f"{term} begripsbepalingen", k, where, audience):
+                if hit.chunk.chunk_id not in seen:
+                    hits.append(hit)
+        return hits
 
     def _compare(
         self,

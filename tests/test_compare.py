@@ -93,5 +93,5 @@ def test_comparison_cites_each_gemeente(assistant: Assistant, question: str) -> 
 def test_single_gemeente_question_is_unchanged(assistant: Assistant) -> None:
     question = "Wanneer is de gunning van de aanbesteding ambulante jeugdhulp in Weert?"
     answer = assistant.ask(question)
-    assert answer.answer.startswith("Volgens de documenten")
+    assert "Volgens de documenten" in answer.answer and ":" not in answer.answer.split()[0]
     assert answer == assistant.answerer.answer(question, assistant.search(question))

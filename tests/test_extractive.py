@@ -234,7 +234,10 @@ def test_answers_with_the_covering_sentence_and_its_page(
     assert first.quote == quote
     assert first.page == page
     assert (first.source, first.title, first.doc_id) == ("weert.txt", "Brief weert", "weert")
-    assert answer.answer.startswith("Volgens de documenten:")
+    # a when-question leads with its date, taken from the quote, then the quote
+    short, _, rest = answer.answer.partition("\n\n")
+    assert short.endswith(".") and short[:-1].lower() in quote.lower()
+    assert rest.startswith("Volgens de documenten:")
     assert f"{quote} [1]" in answer.answer
     assert answer.to_dict()["citations"][0]["page"] == page
 
@@ -296,8 +299,8 @@ def test_drops_an_unverifiable_citation_and_renumbers_the_rest() -> None:
     assert [(c.key, c.doc_id) for c in one.citations] == [(1, "weert")]
     assert "[2]" not in one.answer
     assert one.answer == (
-        "Volgens de documenten: De nieuwe contracten voor ambulante jeugdhulp gaan in op "
-        "1 januari 2026. [1]"
+        "1 januari 2026.\n\nVolgens de documenten: De nieuwe contracten voor ambulante "
+        "jeugdhulp gaan in op 1 januari 2026. [1]"
     )
 
 
@@ -344,7 +347,7 @@ def test_a_sentence_cut_by_a_page_break_is_not_answered_with_a_fragment() -> Non
     assert answer.refused or "1 januari 2026" in answer.answer
 
 
-def test_min_coverage_setting_is_the_refusal_threshold() -> None:
+def test_coverage_and_focus_settings_are_the_refusal_threshold() -> None:
     # Half of the rare words ("gunning" yes, "Frankrijk" no): refused at the default threshold.
     question = "Wanneer is de gunning in Frankrijk?"
     strict = answerer_for([BRIEF])
@@ -353,7 +356,7 @@ def test_min_coverage_setting_is_the_refusal_threshold() -> None:
     lenient = ExtractiveAnswerer(
         fake_idf([BRIEF.text, *OTHER_TEXTS]),
         lambda d, p: pages.get((d, p)),
-        ExtractiveSettings(min_coverage=0.2),
+        ExtractiveSettings(min_coverage=0.2, min_focus=0.0, min_focus_typed=0.0),
     )
     answer = lenient.answer(question, hits(BRIEF))
     assert_well_cited(answer, pages)

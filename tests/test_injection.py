@@ -85,8 +85,15 @@ def leaks(answer: Answer) -> list[str]:
 
 
 def answer_lines(answer: Answer) -> list[tuple[str, int]]:
-    """(text, key) per line of an extractive answer: 'Volgens de documenten: ... [1]'."""
-    body = answer.answer.removeprefix("Volgens de documenten:")
+    """(text, key) per line of an extractive answer: 'Volgens de documenten: ... [1]'.
+
+    A short answer may lead ("14 maart 2025."): it must be a span of the first quote and
+    never come from an injected sentence (checked in the test below)."""
+    short, lead, quotes = answer.answer.partition("Volgens de documenten:")
+    if lead and short.strip():
+        assert answer.citations and short.strip().rstrip(".") in answer.citations[0].quote
+        assert FAKE_DEADLINE not in short
+    body = quotes if lead else answer.answer
     found = re.findall(r"(?:^|\n)\s*(?:- )?(.+?) \[(\d+)\]", body.strip(), re.S)
     return [(normalize_ws(text), int(key)) for text, key in found]
 

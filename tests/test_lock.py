@@ -19,7 +19,7 @@ from index.lock import DataDirLock
 
 HOLD = (
     "import sys, time; from pathlib import Path; from index.lock import DataDirLock; "
-    "DataDirLock(Path(sys.argv[1])).acquire(); print('locked', flush=True); time.sleep(60)"
+    "lock = DataDirLock(Path(sys.argv[1])).acquire(); print('locked', flush=True); time.sleep(60)"
 )
 
 

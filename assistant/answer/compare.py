@@ -12,11 +12,10 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from assistant.models import Answer, Citation
+from assistant.prompts import ANSWER_LEAD, REFUSAL_WITH_HINT
 from assistant.prompts import NOT_FOUND_FOR_GEMEENTE as NOT_FOUND
-from assistant.prompts import REFUSAL_WITH_HINT
 
 _KEY = re.compile(r"\[(\d{1,3})\]")
-_LEAD = re.compile(r"^Volgens de documenten:\s*")
 
 
 def renumbered(text: str, keys: dict[int, int]) -> str:
@@ -38,7 +37,9 @@ def combine(question: str, parts: Sequence[tuple[str, Answer]]) -> Answer:
         for c in part.citations:
             renumber[c.key] = len(citations) + 1
             citations.append(replace(c, key=renumber[c.key]))
-        body = renumbered(_LEAD.sub("", part.answer).strip(), renumber)
+        # the quotes only: a short answer in front of them would break the per-gemeente lines
+        quotes = part.answer.split(ANSWER_LEAD, 1)[-1].strip()
+        body = renumbered(quotes, renumber)
         lines.append(f"{name}:{chr(10) if body.startswith('- ') else ' '}{body}")
     if not citations:
         return Answer(question, REFUSAL_WITH_HINT, True, notes=tuple(notes))

@@ -15,6 +15,7 @@ from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any, Protocol
 
 from assistant.measure.scoring import (
+    VERDICTS,
     AnswerMetrics,
     CaseResult,
     EvalCase,
@@ -25,6 +26,8 @@ from assistant.measure.scoring import (
     citation_checks,
     first_hit_rank,
     source_matches,
+    verdict,
+    verdicts_by_kind,
 )
 from assistant.models import Answer, fell_back
 from assistant.verify.citations import normalize_ws
@@ -143,7 +146,8 @@ def _case(item: Any, source: str | None, where: str) -> EvalCase:
     contains = item.get("answer_contains") or []
     contains = [contains] if isinstance(contains, str) else contains
     expected = tuple(_expected(e, where) for e in item.get("expected") or [])
-    return EvalCase(question, expected, answerable, tuple(str(s) for s in contains))
+    kind = str(item.get("kind") or "")
+    return EvalCase(question, expected, answerable, tuple(str(s) for s in contains), kind)
 
 
 def _expected(entry: Any, where: str) -> Expected:
@@ -273,8 +277,11 @@ def case_record(
     }
     if case.answer_contains:
         record["answer_contains"] = list(case.answer_contains)
+    if case.kind:
+        record["kind"] = case.kind
     if result.answer is not None:
         record.update(_answer_record(result.answer, page_text))
+        record["verdict"] = verdict(case, result.answer)
     if answers:
         record["answers"] = {
             name: {
@@ -313,3 +320,24 @@ def write_case_records(
             answers = {name: run[i] for name, run in runs.items()}
             f.write(json.dumps(case_record(r, page_text, answers=answers), ensure_ascii=False))
             f.write("\n")
+
+
+def format_verdicts(results: Sequence[CaseResult]) -> str:
+    """Per question kind and overall: answered right, refused right, refused although
+    answerable, and wrong answers."""
+    table = verdicts_by_kind(results)
+    if not table:
+        return ""
+    kinds = [*sorted(k for k in table if k != "all"), "all"]
+    rows: list[tuple[str, ...]] = [("kind", "cases", *VERDICTS)]
+    for kind in kinds:
+        counts = table[kind]
+        rows.append((kind, str(sum(counts.values())), *(str(counts[v]) for v in VERDICTS)))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return "\n".join(
+        "  ".join(
+            cell.ljust(w) if i == 0 else cell.rjust(w)
+            for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+        )
+        for row in rows
+    )

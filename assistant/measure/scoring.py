@@ -7,6 +7,7 @@ file name or glob (by base name) and its section is that section or lies inside 
 from __future__ import annotations
 
 import fnmatch
+import re
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -38,6 +39,7 @@ class EvalCase:
     expected: tuple[Expected, ...] = ()
     answerable: bool = True
     answer_contains: tuple[str, ...] = ()
+    kind: str = ""  # when, who, how-much, ... as the case file labels it
 
 
 @dataclass(frozen=True)
@@ -67,9 +69,15 @@ class CaseResult:
 
 
 def section_contains(expected: str, actual: str) -> bool:
-    """True when `actual` is `expected` or a subsection: "2.7" holds "2.7.3", not "2.70"."""
-    expected, actual = expected.strip().rstrip("."), actual.strip().rstrip(".")
+    """True when `actual` is `expected` or a subsection: "2.7" holds "2.7.3", not "2.70".
+    Labels compare by their numbers: "3.19" matches "Artikel 3.19" and "§ 3.19"."""
+    expected, actual = _section_number(expected), _section_number(actual)
     return bool(expected) and (actual == expected or actual.startswith(expected + "."))
+
+
+def _section_number(label: str) -> str:
+    found = re.search(r"\d+(?:\.\d+)*[a-z]?", label)
+    return found.group(0) if found else label.strip().rstrip(".")
 
 
 def source_matches(pattern: str, source: str) -> bool:
@@ -302,3 +310,34 @@ def answer_metrics(results: Sequence[CaseResult], page_text: PageText) -> Answer
         p50_ms=percentile(ms, 50),
         p95_ms=percentile(ms, 95),
     )
+
+
+# --- answers judged per case: right, refused right, refused although answerable, wrong -------
+
+VERDICTS = ("right", "refused right", "refused answerable", "wrong")
+
+
+def verdict(case: EvalCase, answer: Answer) -> str:
+    """How an answer fares: right (every `answer_contains` string in it and a citation from an
+    expected source), refused right, refused although answerable, or wrong (answered, not
+    right — the worst outcome: a confident answer with a real citation)."""
+    if answer.refused:
+        return "refused answerable" if case.answerable else "refused right"
+    if not case.answerable:
+        return "wrong"
+    cited = not case.expected or any(
+        source_matches(e.source, c.source) for c in answer.citations for e in case.expected
+    )
+    return "right" if cited and contains_all(answer.answer, case.answer_contains) else "wrong"
+
+
+def verdicts_by_kind(results: Sequence[CaseResult]) -> dict[str, Counter[str]]:
+    """Verdict counts per question kind, and "all"; only answered cases count."""
+    table: dict[str, Counter[str]] = defaultdict(Counter)
+    for r in results:
+        if r.answer is None:
+            continue
+        v = verdict(r.case, r.answer)
+        table[r.case.kind or "-"][v] += 1
+        table["all"][v] += 1
+    return dict(table)

@@ -47,6 +47,10 @@ _MARKUP = re.compile(r"#{1,6}")
 DRAFT_SETTINGS = ExtractiveSettings(
     min_coverage=float(default("draft_min_coverage")),  # type: ignore[arg-type]
     max_missing=float(default("draft_max_missing")),  # type: ignore[arg-type]
+    # drafts are reviewed by staff: the chat's focus bar (issue 13) is not theirs
+    min_focus=0.0,
+    min_focus_typed=0.0,
+    max_missing_weight=1.0,
 )
 
 

@@ -18,6 +18,7 @@ from assistant.prompts import (
     NO_SUBJECT,
     REFUSED_SOURCES,
 )
+from assistant.question import with_context
 from assistant.ui.filters import chat_filter
 from assistant.ui.render import render_sources, render_timeline
 from index.filters import AANBIEDER
@@ -78,10 +79,17 @@ def respond_stream(
     if not question:
         yield "", [*history, {"role": "assistant", "content": EMPTY_HINT}], NO_SOURCES
         return
+    previous = next(
+        (str(m.get("content") or "") for m in reversed(history) if m.get("role") == "user"), None
+    )
     history.append({"role": "user", "content": question})
     answer: Answer | None = None
     try:
-        for item in assistant.ask_stream(question, where=where, audience=audience):
+        # "En in Weert?" carries the previous question's subject (the chat keeps the history)
+        asked = with_context(
+            question, previous, assistant.metadata_values("gemeente", audience) if previous else ()
+        )
+        for item in assistant.ask_stream(asked, where=where, audience=audience):
             if isinstance(item, Draft):
                 shown = {"role": "assistant", "content": draft_message(item)}
                 yield "", [*history, shown], CHECKING_SOURCES

@@ -76,6 +76,9 @@ def _eval(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
     print(evaluation.format_table(metrics, answers=not compared), file=out)
+    if args.ask and not compared:
+        print("\nanswers per question kind", file=out)
+        print(evaluation.format_verdicts(results), file=out)
     if compared:
         print(f"\nanswers from the same passages (generative: {payload['model']})", file=out)
         print(evaluation.format_comparison(compared), file=out)

@@ -1,0 +1,205 @@
+"""Answers that are facts of a document rather than sentences in its body: the letter head
+(registratienummer, kenmerk, portefeuillehouder, contactpersoon, the letter's date), and
+definitions ("Wat is een jeugdhulpaanbieder?" → the begripsbepaling of that word).
+
+Letter-head values come from the metadata ingest already extracted (`ingest.extract`); the
+citation quotes the line of the page where the value stands, checked like every quote.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+from assistant.models import Answer, Citation
+from assistant.prompts import ANSWER_LEAD
+from assistant.question import Question
+from assistant.verify.citations import normalize_ws, quote_on_page
+from index.retriever import RetrievedChunk
+from ingest.extract import dutch_date, parse_date
+
+# Which letter-head field a question asks for, by the words it uses.
+_FIELDS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("registratienummer", re.compile(r"\bregistratie(?:nummer|nr)\b", re.I)),
+    ("zaaknummer", re.compile(r"\bzaak(?:nummer|nr)\b", re.I)),
+    ("kenmerk", re.compile(r"\bkenmerk\b", re.I)),
+    ("portefeuillehouder", re.compile(r"\bportefeuillehouder\b", re.I)),
+    ("contactpersoon", re.compile(r"\bcontactpersoon\b", re.I)),
+    (
+        "datum",
+        re.compile(
+            r"\bwanneer\b.*\b(?:geïnformeerd|geinformeerd|ge[ïi]nformeerd|informeerde|"
+            r"verstuurd|gestuurd|verzonden|gedateerd)\b|\b(?:datum|gedateerd)\b.*\bbrief\b",
+            re.I,
+        ),
+    ),
+)
+_LABEL = {
+    "registratienummer": r"registratie(?:nr\.?|nummer)",
+    "zaaknummer": r"zaak(?:nr\.?|nummer)",
+    "kenmerk": r"(?:ons |uw )?kenmerk",
+    "portefeuillehouder": r"portefeuillehouder",
+    "contactpersoon": r"(?:inlichtingen(?: bij)?|contactpersoon|behandeld door)",
+    "datum": r"datum",
+}
+# "Wat is een X?", "Wat betekent X?", "Wat verstaat men onder X?", "Wat bedoelen ze met X?"
+_DEFINITION = re.compile(
+    r"\bwat (?:is|zijn|betekent|betekenen)(?: (?:eigenlijk|precies|nu))?"
+    r" (?:een |de |het |dat |die )?(?P<a>[\w'’ -]{3,60}?)"
+    r"(?: (?:precies|eigenlijk|nu|in \w+(?: \w+)?|waar .*|volgens .*|bij .*))?\s*\?"
+    r"|\b(?:verstaat men|wordt verstaan|verstaan ze|verstaan we|bedoel\w*(?: \w+)?)"
+    r" (?:onder|met) (?:een |de |het |dat |die )?(?P<b>[\w'’ -]{3,60}?)\s*\?",
+    re.I,
+)
+
+
+def asked_field(q: Question) -> str | None:
+    """The letter-head field a question asks for, if it asks for one."""
+    return next((name for name, pattern in _FIELDS if pattern.search(q.text)), None)
+
+
+def letterhead_answer(
+    q: Question,
+    hits: Sequence[RetrievedChunk],
+    page_text: Callable[[str, int], str | None],
+) -> Answer | None:
+    """The value of the asked field from the best-ranked document that has it, citing the
+    line of its first pages where it stands; None when no document can be quoted."""
+    field = asked_field(q)
+    if field is None:
+        return None
+    seen: set[str] = set()
+    for hit in hits:
+        chunk = hit.chunk
+        if chunk.doc_id in seen:
+            continue
+        seen.add(chunk.doc_id)
+        value = chunk.metadata.get(field)
+        if not value:
+            continue
+        if q.gemeenten and chunk.metadata.get("gemeente") not in q.gemeenten:
+            continue
+        for page in (1, 2):
+            text = page_text(chunk.doc_id, page)
+            line = _line_with(text or "", field, str(value))
+            if line and quote_on_page(line, text):
+                shown = dutch_date(str(value)) if field == "datum" else str(value)
+                citation = Citation(
+                    key=1,
+                    source=chunk.source,
+                    title=chunk.title,
+                    page=page,
+                    section=chunk.section,
+                    heading=chunk.heading,
+                    quote=normalize_ws(line),
+                    score=hit.score,
+                    doc_id=chunk.doc_id,
+                )
+                body = f"{shown}.\n\n{ANSWER_LEAD} {normalize_ws(line)} [1]"
+                return Answer(q.text, body, False, (citation,), notes=(f"letter head: {field}",))
+    return None
+
+
+def _line_with(text: str, field: str, value: str) -> str | None:
+    """The line of a page that states the field's value (with its label where it has one)."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    label = re.compile(rf"^\W*{_LABEL[field]}\b", re.I)
+    if field == "datum":
+        wanted = parse_date(value)
+        for line in lines:
+            for m in re.finditer(r"\d{1,2} \w+ \d{4}|\d{1,2}-\d{1,2}-\d{4}", line):
+                if wanted and parse_date(m.group(0)) == wanted and len(line.split()) <= 12:
+                    return line
+        return None
+    flat = normalize_ws(value)
+    for i, line in enumerate(lines):
+        if flat in normalize_ws(line):
+            return line
+        # a label on its own line, the value on the next
+        if label.search(line) and i + 1 < len(lines) and flat in normalize_ws(lines[i + 1]):
+            return f"{line}\n{lines[i + 1]}"
+    return None
+
+
+def defined_term(q: Question) -> str | None:
+    """The term a definition question asks about ("jeugdhulpaanbieder"), else None."""
+    m = _DEFINITION.search(q.text)
+    if not m:
+        return None
+    term = (m.group("a") or m.group("b") or "").strip(" -'’")
+    return term or None
+
+
+def defines(sentence: str, term: str) -> bool:
+    """True when a sentence gives the meaning of `term`: a begripsbepaling ("jeugdhulpaanbieder:
+    ...", "X: ..."), "onder X wordt verstaan", "X is een ...", "met X wordt bedoeld"."""
+    t = re.escape(term.casefold())
+    text = re.sub(r"^[^\w]+", "", sentence.casefold().replace("*", "").replace("_", ""))
+    return bool(
+        re.match(rf"(?:[a-z0-9]{{1,3}}[.)]\s*)?{t}\w{{0,2}}\s*[:–-](?:\s*\S|\s*$)", text)
+        or re.search(rf"\bonder (?:een |de |het )?{t}\w{{0,2}} (?:wordt|worden) verstaan\b", text)
+        or re.search(rf"\b(?:wordt|worden) (?:onder|met) (?:een |de |het )?{t}\w{{0,2}}", text)
+        or re.match(rf"(?:een |de |het )?{t}\w{{0,2}} (?:is|zijn|betekent) ", text)
+    )
+
+
+MAX_DEFINITION_WORDS = 120
+
+
+def definition_answer(
+    q: Question,
+    hits: Sequence[RetrievedChunk],
+    page_text: Callable[[str, int], str | None],
+) -> Answer | None:
+    """The begripsbepaling of the term a definition question asks about, quoted from its
+    page with the items it lists ("jeugdhulpaanbieder: 1°. ...; 2°. ..."); None if none."""
+    term = defined_term(q)
+    if term is None:
+        return None
+    for hit in hits:
+        chunk = hit.chunk
+        for page in range(chunk.page, chunk.page_end + 1):
+            text = page_text(chunk.doc_id, page) or ""
+            quote = _definition_on(text, term)
+            if quote and quote_on_page(quote, text):
+                citation = Citation(
+                    key=1,
+                    source=chunk.source,
+                    title=chunk.title,
+                    page=page,
+                    section=chunk.section,
+                    heading=chunk.heading,
+                    quote=normalize_ws(quote),
+                    score=hit.score,
+                    doc_id=chunk.doc_id,
+                )
+                shown = normalize_ws(quote.replace("*", ""))
+                body = f"{ANSWER_LEAD} {shown} [1]"
+                return Answer(q.text, body, False, (citation,), notes=(f"definition: {term}",))
+    return None
+
+
+def _definition_on(text: str, term: str) -> str | None:
+    """The slice of a page that defines `term`: its entry line, and when that line ends in
+    a colon the numbered items under it, up to the next entry."""
+    lines = text.splitlines(keepends=True)
+    pos = 0
+    for i, line in enumerate(lines):
+        start = pos
+        pos += len(line)
+        if not defines(line, term):
+            continue
+        end = start + len(line.rstrip())
+        if line.replace("*", "").rstrip().endswith(":"):
+            words = 0
+            at = pos
+            for item in lines[i + 1 :]:
+                body = item.strip()
+                if body.startswith(("- ", "• ")) or words > MAX_DEFINITION_WORDS:
+                    break  # the next entry
+                if body:
+                    words += len(body.split())
+                    end = at + len(item.rstrip())
+                at += len(item)
+        return text[start:end].strip()
+    return None

@@ -1,0 +1,99 @@
+"""Answer types: does a sentence hold what a kind of question asks for — a date, an amount, a
+number, a duration, a person or body — and which span is it (the short answer)?
+
+A when-question answered by a sentence without a date is no answer, however many words it
+shares with the question; the answerer refuses rather than quote it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ingest.extract import MONTH_PATTERN
+
+NUMBER_WORDS = (
+    "een|één|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|dertien|veertien|"
+    "vijftien|zestien|zeventien|achttien|negentien|twintig|dertig|veertig|vijftig|zestig|"
+    "honderd|duizend|drieëntwintig|eenentwintig|tweeëntwintig|vierentwintig|half|anderhalf"
+)
+_NUM = rf"(?:\d+(?:[.,]\d+)*|{NUMBER_WORDS})"
+UNITS = (
+    r"(?:kalender|werk)?(?:dag|dagen)|weken|week|maanden|maand|kalendermaanden|kalendermaand|"
+    r"jaar|jaren|uur|uren|minuten|kwartaal|kwartalen"
+)
+
+DATE = re.compile(
+    rf"\b(?:\d{{1,2}}[-/]\d{{1,2}}[-/]\d{{2,4}}|\d{{1,2}} (?:{MONTH_PATTERN})(?: \d{{4}})?"
+    rf"|(?:{MONTH_PATTERN}) \d{{4}}|(?:begin|eind|medio|half) (?:{MONTH_PATTERN}|\d{{4}})"
+    r"|q[1-4](?: \d{4})?|(?:eerste|tweede|derde|vierde) kwartaal(?: van)?(?: \d{4})?"
+    # a bare year only as a time ("in 2026", "vanaf 2025"), not in a name ("Wet 2012")
+    r"|(?:in|per|vanaf|tot|sinds|voor|na|uiterlijk|eind|begin|medio|jaar) (?:19|20)\d\d)\b",
+    re.IGNORECASE,
+)
+DURATION = re.compile(
+    rf"\b{_NUM}(?:\s*(?:tot|à|a|-)\s*{_NUM})?\s+(?:{UNITS})\b"
+    r"|\b(?:jaarlijks|maandelijks|wekelijks|dagelijks|per (?:jaar|maand|week|dag))\b",
+    re.IGNORECASE,
+)
+AMOUNT = re.compile(
+    r"€\s?\d|\b\d+(?:[.,]\d+)*\s?(?:euro|%|procent)|\b\d+(?:[.,]\d+)*,(?:\d\d|-)"
+    r"|\b(?:ten hoogste|hoogstens|niet te boven|kostprijs)\b",
+    re.IGNORECASE,
+)
+_COUNT_WORDS = NUMBER_WORDS.replace("een|één|", "").replace("|half|anderhalf", "")
+COUNT = re.compile(
+    # a number, not an article or section reference ("artikel 7.2.7", "lid 2")
+    rf"(?<!artikel )(?<!lid )(?<![\d.])\b(?:\d+(?![.\d])|{_COUNT_WORDS})\b"
+    r"|\b(?:tweemaal|driemaal|viermaal|eenmaal|\w+ keer)\b",
+    re.IGNORECASE,
+)
+AMOUNT_SPAN = re.compile(
+    r"€\s?\d+(?:[.,]\d+)*(?:,-)?|\b\d+(?:[.,]\d+)*\s?(?:euro|%|procent)", re.IGNORECASE
+)
+# Who: a named body, office or role, or a capitalised name that does not start the sentence.
+ROLE = re.compile(
+    r"\b(?:portefeuillehouder|wethouder|burgemeester|college|raad|gemeenteraad|minister|"
+    r"ministerie|commissie|stuurgroep|penvoerder|opdrachtgever|opdrachtnemer|gemeente|"
+    r"inspectie|toezichthouder|rechter|cak|svb|vng|ketenbureau|contactpersoon|team|"
+    r"coördinator|inkoper|afdeling|bureau)\w*\b",
+    re.IGNORECASE,
+)
+_NAME = re.compile(r"(?<=\S\s)(?:[A-Z][a-zà-ÿ]+|[A-Z]{2,})\b")
+
+# the answer type each question kind needs; None: any sentence that covers the question
+NEEDS = {
+    "when": "date",
+    "how-long": "duration",
+    "how-much": "amount",
+    "how-many": "count",
+    "who": "who",
+}
+_PATTERNS = {"date": DATE, "duration": DURATION, "amount": AMOUNT, "count": COUNT}
+
+
+def has_type(sentence: str, answer_type: str | None) -> bool:
+    """True when the sentence holds something of the type (always for no type)."""
+    if answer_type is None:
+        return True
+    if answer_type == "who":
+        return bool(ROLE.search(sentence) or _NAME.search(sentence))
+    if answer_type == "date":
+        return bool(DATE.search(sentence) or DURATION.search(sentence))
+    return bool(_PATTERNS[answer_type].search(sentence))
+
+
+def short_span(sentence: str, answer_type: str | None) -> str | None:
+    """The span that answers, for the short answer in front ("1 januari 2026")."""
+    if answer_type in (None, "who"):
+        return None
+    order = {
+        "date": (DATE, DURATION),
+        "duration": (DURATION,),
+        "amount": (AMOUNT_SPAN,),
+        "count": (DURATION, COUNT),
+    }[answer_type]
+    for pattern in order:
+        m = pattern.search(sentence)
+        if m:
+            return m.group(0).strip()
+    return None

@@ -1,0 +1,125 @@
+"""Dutch word forms and procurement vocabulary: when does a question's word occur in a text?
+
+Three ways beyond the stemmer (`index.lexical.stem`): a lemma (simplemma: "gegund" →
+"gunnen", "doorgestreept" → "doorstrepen"), the reviewed thesaurus in
+`index/data/thesaurus_nl.txt` ("aanbieder" ~ "opdrachtnemer", "gunnen" ~ "gunning"), and
+compounds ("jeugdhulpaanbieder" → "jeugdhulp" + "aanbieder"; "opzegtermijn" holds
+"termijn"). Everything is a stem in the end, so it compares with `index.lexical.tokenize`.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Collection, Iterable
+from importlib import resources
+
+from index.lexical import stem, tokenize
+
+MIN_PART = 4  # shortest compound part that counts ("zorg", "wet"-like short parts do not)
+_WORD = re.compile(r"[\w'’]+")
+
+
+@functools.lru_cache(maxsize=65536)
+def lemma(word: str) -> str:
+    """The dictionary form of a Dutch word ("gegund" → "gunnen"); the word when unknown."""
+    import simplemma
+
+    found = simplemma.lemmatize(word.lower(), lang="nl")
+    return found.replace("_", "") if isinstance(found, str) else word.lower()
+
+
+@functools.lru_cache(maxsize=65536)
+def forms(word: str) -> frozenset[str]:
+    """The stems a word may appear as: its own stem and its lemma's stem."""
+    low = word.lower()
+    return frozenset({stem(low), stem(lemma(low))})
+
+
+class Thesaurus:
+    """Groups of words that stand for one another, read from a reviewed data file."""
+
+    def __init__(self, groups: Iterable[Iterable[str]]) -> None:
+        self.groups: list[tuple[tuple[str, ...], ...]] = []
+        self._by_stem: dict[str, set[int]] = {}
+        for group in groups:
+            phrases = tuple(tuple(tokenize(p)) for p in group if tokenize(p))
+            if len(phrases) < 2:
+                continue
+            index = len(self.groups)
+            self.groups.append(phrases)
+            for phrase in phrases:
+                if len(phrase) == 1:
+                    for form in forms(phrase[0]) | {phrase[0]}:
+                        self._by_stem.setdefault(form, set()).add(index)
+
+    @classmethod
+    def from_text(cls, text: str) -> Thesaurus:
+        groups = []
+        for line in text.splitlines():
+            line = line.strip()
+            if line and not line.startswith("#"):
+                groups.append([w.strip() for w in line.split("|") if w.strip()])
+        return cls(groups)
+
+    def alternatives(self, token: str) -> list[tuple[str, ...]]:
+        """Other words (as stem tuples) that may stand for `token` (a stem)."""
+        out: list[tuple[str, ...]] = []
+        for index in sorted(self._by_stem.get(token, ())):
+            out.extend(p for p in self.groups[index] if p != (token,))
+        return out
+
+
+@functools.lru_cache(maxsize=1)
+def thesaurus() -> Thesaurus:
+    text = resources.files("index").joinpath("data/thesaurus_nl.txt").read_text("utf-8")
+    return Thesaurus.from_text(text)
+
+
+def compound_parts(token: str, known: Collection[str]) -> tuple[str, str] | None:
+    """A compound split into two known words ("jeugdhulpaanbieder" → jeugdhulp, aanbieder).
+
+    `token` is a lower-cased word; `known` holds stems (e.g. the BM25 vocabulary). The split
+    with the longest head wins; a linking "s" or "e" between the parts is allowed."""
+    for cut in range(len(token) - MIN_PART, MIN_PART - 1, -1):
+        head, tail = token[:cut], token[cut:]
+        for link in ("", "s", "e"):
+            if link and not head.endswith(link):
+                continue
+            base = head[: len(head) - len(link)] if link else head
+            if len(base) >= MIN_PART and stem(base) in known and stem(tail) in known:
+                return stem(base), stem(tail)
+    return None
+
+
+def occurs(token: str, evidence: Collection[str]) -> bool:
+    """True when a stem occurs in a set of evidence stems, also inside an evidence compound
+    ("termijn" in "opzegtermijn", "aanbieder" in "zorgaanbieder")."""
+    if token in evidence:
+        return True
+    if len(token) < MIN_PART + 1 or token.isdigit():
+        return False
+    return any(
+        len(e) >= len(token) + 3 and (e.endswith(token) or e.startswith(token)) for e in evidence
+    )
+
+
+def covered(word: str, token: str, evidence: Collection[str], known: Collection[str]) -> bool:
+    """Does the text with `evidence` stems say a question's word (`word`, stemmed `token`)?
+
+    Its stem or lemma, a compound holding it, a thesaurus alternative (every word of a
+    phrase), or both parts of the word as a compound."""
+    own = forms(word) | {token}
+    if any(occurs(f, evidence) for f in own):
+        return True
+    for form in own:
+        for phrase in thesaurus().alternatives(form):
+            if all(occurs(p, evidence) for p in phrase):
+                return True
+    parts = compound_parts(word.lower(), known)
+    return parts is not None and all(occurs(p, evidence) for p in parts)
+
+
+def words(text: str) -> list[str]:
+    """The words of a text as written (lower case), for `covered`."""
+    return [w.lower().replace("’", "'") for w in _WORD.findall(text)]

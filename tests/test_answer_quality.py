@@ -1,0 +1,177 @@
+"""Questions as people type them (issue 13): other words than the document, the answer type a
+question needs, letter-head facts, definitions, the short answer in front, chat follow-ups.
+Real Chroma and the repo's corpus/, hashing embedder (retrieval is BM25-led either way)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import CORPUS
+
+from assistant.answer.types import has_type, short_span
+from assistant.measure.scoring import EvalCase, Expected, section_contains, verdict
+from assistant.models import Answer, Citation
+from assistant.prompts import REFUSAL
+from assistant.question import question_kind, read_question, with_context
+from assistant.service import Assistant
+from assistant.settings import Settings
+from assistant.verify.citations import quote_on_page
+
+
+@pytest.fixture(scope="module")
+def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
+    data = tmp_path_factory.mktemp("quality")
+    bot = Assistant(Settings(data_dir=data, embedding_model="hashing"))
+    bot.ingest([CORPUS], visibility="openbaar")
+    yield bot
+    bot.close()
+
+
+def verified(assistant: Assistant, answer: Answer) -> None:
+    assert not answer.refused, answer.notes
+    assert answer.citations
+    for c in answer.citations:
+        assert quote_on_page(c.quote, assistant.index.page_text(c.doc_id, c.page))
+
+
+# --- 1. other words than the document ------------------------------------------------------
+
+
+def test_begint_finds_starten(assistant: Assistant) -> None:
+    answer = assistant.ask("Wanneer begint het kostprijsonderzoek?")
+    verified(assistant, answer)
+    assert "kostprijsonderzoek" in answer.citations[0].quote
+    assert answer.answer.startswith("Q2.")  # the short answer leads
+
+
+# --- 2. an answer of the wrong type is no answer -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Wat wordt het uurtarief voor ambulante begeleiding jeugd in Midden-Limburg vanaf 2026?",
+        "Hoeveel zorgaanbieders hebben zich al ingeschreven voor de aanbesteding?",
+        "Wat is de deadline om in te schrijven voor ambulante jeugdhulp Midden-Limburg?",
+    ],
+)
+def test_without_the_asked_type_it_refuses(assistant: Assistant, question: str) -> None:
+    answer = assistant.ask(question)
+    assert answer.refused, answer.answer
+    assert REFUSAL in answer.answer
+
+
+def test_answer_types() -> None:
+    assert has_type("De contracten starten op 1 januari 2026.", "date")
+    assert not has_type("Dit volgt uit de Aanbestedingswet 2012.", "date")  # a name, no time
+    assert has_type("Dat kan in 2026.", "date")
+    assert has_type("De opzegtermijn is minimaal één maand.", "duration")
+    assert has_type("De korting is 5% van het tarief.", "amount")
+    assert not has_type("Zie artikel 7.2.7 van de wet.", "count")
+    assert has_type("De tool wordt jaarlijks tweemaal bijgewerkt.", "count")
+    assert has_type("Het college stelt de bijdrage vast.", "who")
+    assert short_span("Op 1 januari 2026 gaan de contracten in.", "date") == "1 januari 2026"
+    assert short_span("Een boete van € 1.250,00 per dag.", "amount") == "€ 1.250,00"
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("Wanneer is de gunning?", "when"),
+        ("Hoe lang moet ik mijn dossiers bewaren?", "how-long"),
+        ("Hoeveel dagen van tevoren moet ik het melden?", "how-long"),
+        ("Hoe hoog is de aansprakelijkheid?", "how-much"),
+        ("Hoeveel aanbieders doen mee?", "how-many"),
+        ("Wie is de portefeuillehouder?", "who"),
+        ("Wat is een jeugdhulpaanbieder?", "what-is"),
+        ("Mag ik onderaannemers inzetten?", "may-must"),
+        ("Welke documenten moet ik inleveren?", "which"),
+        ("Ik wil stoppen. Hoeveel opzegtermijn geldt?", "how-long"),  # the asking sentence
+    ],
+)
+def test_question_kinds(question: str, kind: str) -> None:
+    assert question_kind(question) == kind
+
+
+# --- 3. facts in the letter head -----------------------------------------------------------
+
+
+def test_registratienummer_from_the_letter_head(assistant: Assistant) -> None:
+    answer = assistant.ask("Wat is het registratienummer van de Maasgouwse brief?")
+    verified(assistant, answer)
+    assert answer.answer.startswith("Z/24/126291.")
+    assert "Z/24/126291" in answer.citations[0].quote
+    assert Path(answer.citations[0].source).name.startswith("maasgouw")
+
+
+def test_portefeuillehouder_from_the_letter_head(assistant: Assistant) -> None:
+    answer = assistant.ask("wie is in maasgouw de portefeuillehouder voor de aanbesteding?")
+    verified(assistant, answer)
+    assert "Wilms" in answer.answer and "Wilms" in answer.citations[0].quote
+
+
+def test_the_letter_date_answers_when_the_council_was_informed(assistant: Assistant) -> None:
+    answer = assistant.ask("wanneer heeft weert de raad geinformeerd over de inkoopstrategie?")
+    verified(assistant, answer)
+    assert answer.answer.startswith("19 maart 2024.")
+
+
+# --- 4. definitions ------------------------------------------------------------------------
+
+
+def test_a_definition_comes_from_the_begripsbepalingen(assistant: Assistant) -> None:
+    answer = assistant.ask("Wat is een jeugdhulpaanbieder?")
+    verified(assistant, answer)
+    quote = answer.citations[0].quote
+    assert "jeugdhulpaanbieder" in quote and "natuurlijke persoon" in quote
+    assert Path(answer.citations[0].source).name == "Jeugdwet.md"
+
+
+# --- 5. follow-up questions in the chat ----------------------------------------------------
+
+
+def test_follow_ups_carry_the_previous_subject() -> None:
+    gemeenten = ["Weert", "Maasgouw"]
+    previous = "Wanneer gaan de contracten in Maasgouw in?"
+    assert with_context("En in Weert?", previous, gemeenten) == (
+        "Wanneer gaan de contracten in Weert in?"
+    )
+    asked = with_context("Wat is de termijn daarvan?", "Hoe zeg ik de overeenkomst op?")
+    assert "termijn" in asked and "overeenkomst" in asked
+    # a question that stands on its own is left alone
+    assert with_context("Wanneer is de gunning?", previous, gemeenten) == "Wanneer is de gunning?"
+    assert with_context("En in Weert?", None, gemeenten) == "En in Weert?"
+
+
+def test_the_chat_answers_a_follow_up_from_the_history(assistant: Assistant) -> None:
+    from assistant.ui.chat import respond
+
+    history = [
+        {"role": "user", "content": "Wanneer is de gunning in Maasgouw?"},
+        {"role": "assistant", "content": "..."},
+    ]
+    _, shown, sources = respond(assistant, {}, "En in Weert?", history)
+    assert shown[-2] == {"role": "user", "content": "En in Weert?"}  # as typed
+    assert "februari 2025" in shown[-1]["content"]
+    assert "weert" in sources.lower()
+
+
+# --- the eval's verdicts -------------------------------------------------------------------
+
+
+def test_verdicts_count_a_wrong_answer_apart_from_a_refusal() -> None:
+    cite = Citation(1, "docs/Overeenkomst.md", "O", 1, "Artikel 3.19", "", "5% korting", 1.0)
+    right = Answer("q", "Volgens de documenten: 5% korting [1]", False, (cite,))
+    refused = Answer("q", REFUSAL, True)
+    case = EvalCase("q", (Expected("Overeenkomst.md", "3.19"),), True, ("5% korting",))
+    unanswerable = EvalCase("q", (), False)
+    assert verdict(case, right) == "right"
+    assert verdict(case, refused) == "refused answerable"
+    assert verdict(unanswerable, refused) == "refused right"
+    assert verdict(unanswerable, right) == "wrong"
+    other = EvalCase("q", (Expected("Jeugdwet.md"),), True, ("5% korting",))
+    assert verdict(other, right) == "wrong"  # the right words from the wrong document
+    assert section_contains("3.19", "Artikel 3.19") and not section_contains("3.1", "Artikel 3.19")
+    assert read_question("Wat staat in artikel 3.19?").sections == ("3.19",)

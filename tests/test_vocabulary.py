@@ -1,0 +1,78 @@
+"""Dutch word forms, compounds and the procurement thesaurus (index/data/thesaurus_nl.txt)."""
+
+from __future__ import annotations
+
+import pytest
+
+from index.lexical import stem, tokenize
+from index.vocabulary import compound_parts, covered, lemma, thesaurus, words
+
+
+def says(word: str, text: str, known: tuple[str, ...] = ()) -> bool:
+    evidence = set(tokenize(text))
+    return covered(word, stem(word), evidence, set(known) | evidence)
+
+
+@pytest.mark.parametrize(
+    ("word", "lemma_"),
+    [("gegund", "gunnen"), ("doorgestreept", "doorstrepen"), ("ingaan", "ingaan")],
+)
+def test_lemmas(word: str, lemma_: str) -> None:
+    assert lemma(word) == lemma_
+
+
+def test_every_thesaurus_line_lets_each_word_stand_for_the_others() -> None:
+    groups = thesaurus().groups
+    assert len(groups) >= 25
+    for group in groups:
+        first, *rest = group
+        for phrase in rest:
+            # the first word of a line, asked, is found in a text using any other word of it
+            assert covered(first[0], first[0], set(phrase), set()), (first, phrase)
+
+
+@pytest.mark.parametrize(
+    ("word", "text"),
+    [
+        # the issue's examples: other words than the document
+        ("aanbieder", "Opdrachtnemer meldt vooraf als hij wil uitbesteden aan een onderaannemer."),
+        ("inzetten", "Opdrachtnemer meldt vooraf als hij wil uitbesteden aan een onderaannemer."),
+        ("begint", "In Q2 van dit jaar gaan we een kostprijsonderzoek starten."),
+        ("gegund", "De gunning vindt plaats in oktober 2024."),
+        ("opzeggen", "Beëindiging van de overeenkomst kan met een termijn van een maand."),
+        ("zzp'er", "Een zelfstandige zonder personeel mag onderaannemer zijn."),
+        ("looptijd", "De duur van de overeenkomst is vier jaar."),
+        ("gemeente", "Opdrachtgever stelt de tarieven vast."),
+        # word forms and compounds
+        ("onderaannemers", "Hij mag geen andere onderaannemer inschakelen."),
+        ("termijn", "De opzegtermijn bedraagt een maand."),
+        ("jeugdhulpaanbieder", "De jeugdhulp wordt geleverd door een aanbieder."),
+    ],
+)
+def test_a_word_is_found_in_other_words(word: str, text: str) -> None:
+    known = tuple(stem(w) for w in ("jeugdhulp", "aanbieder"))
+    assert says(word, text, known)
+
+
+@pytest.mark.parametrize(
+    ("word", "text"),
+    [
+        ("aanbieder", "De raad vergadert in de raadszaal."),
+        ("gunning", "De contracten starten op 1 januari 2026."),
+        ("korting", "Het tarief wordt jaarlijks geïndexeerd."),
+        ("uur", "De huur van het pand loopt af."),  # short words do not match inside others
+    ],
+)
+def test_unrelated_words_are_not_found(word: str, text: str) -> None:
+    assert not says(word, text)
+
+
+def test_a_compound_splits_into_known_words_only() -> None:
+    known = {stem("jeugdhulp"), stem("aanbieder"), stem("maatwerk"), stem("voorziening")}
+    assert compound_parts("jeugdhulpaanbieder", known) == (stem("jeugdhulp"), stem("aanbieder"))
+    assert compound_parts("maatwerkvoorziening", known) == (stem("maatwerk"), stem("voorziening"))
+    assert compound_parts("raadsvergadering", known) is None
+
+
+def test_words_keep_apostrophes_and_lower_case() -> None:
+    assert words("De ZZP'er en de Gemeente") == ["de", "zzp'er", "en", "de", "gemeente"]
