@@ -91,7 +91,7 @@ def test_question_gets_answer_and_sources_in_the_browser(browser: Any, url: str)
         expect(source.locator("blockquote")).to_contain_text("1 januari 2026")
 
         href = source.locator("a.bron-link").get_attribute("href")
-        assert href and href.startswith("/gradio_api/file=")
+        assert href and href.startswith("/dokument/")
         response = context.request.get(url.rstrip("/") + href)
         assert response.ok
         assert "1 januari 2026" in response.text()
@@ -186,7 +186,7 @@ def test_the_council_tab_shows_a_dated_timeline_with_quotes(browser: Any, url: s
         expect(decided).to_have_attribute("data-status", "besloten")
         expect(decided.locator("blockquote")).to_contain_text("inkoopstrategie vastgesteld")
         href = decided.locator("a.bron-link").get_attribute("href")
-        assert href and href.startswith("/gradio_api/file=")
+        assert href and href.startswith("/dokument/")
         letter = context.request.get(url.rstrip("/") + href)
         assert letter.ok
         assert "heeft ons college deze inkoopstrategie vastgesteld" in letter.text()
@@ -330,11 +330,11 @@ def test_staff_chat_reads_intern_notes_the_provider_chat_never_shows(
         expect(source).to_contain_text("Interne notitie", timeout=TIMEOUT_MS)
         expect(source.locator("blockquote")).to_contain_text(CANARY)
         href = source.locator("a.bron-link").get_attribute("href")
-        assert href and href.startswith("/gradio_api/file=")
+        assert href and href.startswith("/dokument/")
         note = context.request.get(staff_site.staff.rstrip("/") + href)  # logged in
         assert note.ok and CANARY in note.text()
         assert httpx.get(staff_site.staff.rstrip("/") + href, timeout=10).status_code == 401
-        assert httpx.get(staff_site.provider.rstrip("/") + href, timeout=10).status_code == 403
+        assert httpx.get(staff_site.provider.rstrip("/") + href, timeout=10).status_code == 404
         shot = staff_site.artefacts / "staff-chat-intern.png"
         staff.screenshot(path=str(shot), full_page=True)
         print(f"screenshot of the staff chat: {shot}")
@@ -399,5 +399,109 @@ def test_an_exported_note_is_not_served_by_the_provider_app(
         path = href.split("/gradio_api/file=", 1)[1]
         leaked = httpx.get(f"{staff_site.provider}gradio_api/file={path}", timeout=10)
         assert leaked.status_code in (403, 404), leaked.text[:200]
+    finally:
+        context.close()
+
+
+FACT = "De inschrijvingstermijn voor perceel Zonnebloem sluit op 23 april 2026 om 14.00 uur."
+FACT_QUESTION = "Wanneer sluit de inschrijvingstermijn voor perceel Zonnebloem?"
+TOPICS = (
+    "vervoer",
+    "huishoudelijke hulp",
+    "dagbesteding",
+    "beschermd wonen",
+    "schuldhulpverlening",
+    "jeugdreclassering",
+    "mantelzorg",
+    "woningaanpassingen",
+)
+
+
+def fifty_page_pdf(path: Path) -> Path:
+    """A 50-page tender document (text layer) with one fact on page 37."""
+    from helpers_pdf import text_pdf
+
+    pages = []
+    for n in range(1, 51):
+        topic = TOPICS[n % len(TOPICS)]
+        lines = [f"Bestek Wmo-diensten 2026 - hoofdstuk {n}: {topic}"]
+        lines += [
+            f"Artikel {n}.{i}: de opdrachtnemer levert {topic} volgens de kwaliteitseisen "
+            f"van bijlage {i} en rapporteert elk kwartaal over {topic} in perceel {n}."
+            for i in range(1, 40)
+        ]
+        if n == 37:
+            lines.insert(5, FACT)
+        pages.append(lines)
+    return text_pdf(path, pages, title="Bestek Wmo-diensten 2026")
+
+
+@pytest.fixture
+def live_site(tmp_path: Path) -> Iterator[tuple[str, str]]:
+    """The staff page and the provider chat over one index, as `inkoop serve` runs them."""
+    data = tmp_path / "data"
+    assistant = Assistant(Settings(data_dir=data, embedding_model="hashing"))
+    assistant.ingest([LETTERS], visibility="openbaar")
+    bench = Workbench(NviStore(store_path(data)), lambda: assistant)
+    with (
+        running_staff_page(bench, data, assistant, PASSWORD) as staff,
+        running_app(assistant) as provider,
+    ):
+        yield staff, provider
+    assistant.close()
+
+
+def ask_in_chat(page: Any, question: str) -> None:
+    box = page.locator('textarea[data-testid="textbox"]').first
+    box.fill(question)
+    box.press("Enter")
+
+
+def test_a_pdf_uploaded_as_openbaar_answers_the_providers_next_question(
+    browser: Any, live_site: tuple[str, str], tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    staff_url, provider_url = live_site
+    pdf = fifty_page_pdf(tmp_path / "Bestek Wmo-diensten 2026.pdf")
+    context = browser.new_context(locale="nl-NL", viewport={"width": 1280, "height": 900})
+    try:
+        provider = context.new_page()  # a provider's session, open all along
+        provider.goto(provider_url, wait_until="domcontentloaded")
+        ask_in_chat(provider, FACT_QUESTION)
+        bots = provider.locator('[data-testid="bot"]')
+        expect(bots).to_have_count(1, timeout=TIMEOUT_MS)
+        expect(bots.first).not_to_contain_text("23 april 2026")
+
+        staff = context.new_page()
+        staff.goto(staff_url, wait_until="domcontentloaded")
+        log_in(staff)
+        staff.get_by_role("tab", name="Documenten").click()
+        staff.locator("#documenten-bestanden input[type=file]").set_input_files(str(pdf))
+        staff.locator("#documenten-zichtbaarheid").get_by_role("radio", name="openbaar").check()
+        started = time.perf_counter()
+        staff.get_by_role("button", name="Toevoegen").click()
+        report = staff.locator("#documenten-verslag")
+        expect(report).to_contain_text("Toegevoegd", timeout=120_000)
+        expect(report).to_contain_text("Bestek Wmo-diensten 2026.pdf")
+        reported = time.perf_counter() - started
+        table = staff.locator("#documenten-tabel")
+        expect(table).to_contain_text("Bestek Wmo-diensten 2026", timeout=TIMEOUT_MS)
+        expect(table).to_contain_text("openbaar")
+
+        ask_in_chat(provider, FACT_QUESTION)  # the same session's next question
+        expect(bots).to_have_count(2, timeout=TIMEOUT_MS)
+        expect(bots.nth(1)).to_contain_text("23 april 2026", timeout=TIMEOUT_MS)
+        answerable = time.perf_counter() - started
+        source = provider.locator('#bronnen [data-testid="bron"]').first
+        expect(source).to_contain_text("pagina 37", timeout=TIMEOUT_MS)
+        href = source.locator("a.bron-link").get_attribute("href")
+        assert href and href.startswith("/dokument/") and href.endswith("#page=37")
+        opened = context.request.get(provider_url.rstrip("/") + href.split("#")[0])
+        assert opened.ok and opened.body().startswith(b"%PDF")
+        print(
+            f"50-page PDF: upload to report {reported:.1f} s, "
+            f"upload to answered on the provider chat {answerable:.1f} s"
+        )
     finally:
         context.close()

@@ -170,7 +170,10 @@ def build_staff_app(
             return current or user_name(request)
 
         def on_refresh(p: str) -> tuple[Any, list[Row], list[Row]]:
-            return gr.update(choices=page.project_names()), page.table(p), page.inbox()
+            # the first project is preselected, as a dropdown built with its choices would
+            names = page.project_names()
+            p = p if p in names else (names[0] if names else "")
+            return gr.update(choices=names, value=p or None), page.table(p), page.inbox()
 
         def on_create(n: str, d: str, dl: str) -> tuple[str, Any]:
             text, names = page.create(n, d, dl)
@@ -257,9 +260,15 @@ def add_documents_tab(
                 file_types=[".pdf", ".docx", ".md", ".txt", ".html", ".zip", ".xlsx", ".csv"],
                 type="filepath",
                 scale=3,
+                elem_id="documenten-bestanden",
             )
             with gr.Column(scale=2):
-                visibility = gr.Radio(["openbaar", "intern"], value=None, label="Wie mag ze lezen?")
+                visibility = gr.Radio(
+                    ["openbaar", "intern"],
+                    value=None,
+                    label="Wie mag ze lezen?",
+                    elem_id="documenten-zichtbaarheid",
+                )
                 add = gr.Button("Toevoegen", variant="primary")
         report = gr.Markdown(elem_id="documenten-verslag")
         with gr.Row():
