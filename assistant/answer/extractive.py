@@ -369,9 +369,7 @@ class ExtractiveAnswerer:
             body = f"{ANSWER_LEAD} {lines[0]}"
         else:
             body = f"{ANSWER_LEAD}\n" + "\n".join(f"- {line}" for line in lines)
-        # the short answer is said in the assistant's voice: never from an instruction
-        first = citations[0].quote
-        span = None if is_instruction(first) else short_span(first, NEEDS.get(q.kind))
+        span = _short_answer(citations, NEEDS.get(q.kind))
         if span:
             body = f"{span[0].upper()}{span[1:]}.\n\n{body}"  # the short answer leads
         return Answer(q.text, body, False, tuple(citations))
@@ -382,3 +380,13 @@ class ExtractiveAnswerer:
 
 def _stems(text: str) -> set[str]:
     return {w if w[0].isdigit() else stem(w) for w in words(text) if w not in DUTCH_STOPWORDS}
+
+
+def _short_answer(citations: Sequence[Citation], answer_type: str | None) -> str | None:
+    """The span that answers, said in the assistant's own voice in front of the quotes: only
+    when every quote that holds one holds the same, and never from an instruction."""
+    if any(is_instruction(c.quote) for c in citations):
+        return None
+    spans = {short_span(c.quote, answer_type) for c in citations} - {None}
+    first = short_span(citations[0].quote, answer_type)
+    return first if first is not None and len(spans) == 1 else None
