@@ -356,7 +356,9 @@ def test_coverage_and_focus_settings_are_the_refusal_threshold() -> None:
     lenient = ExtractiveAnswerer(
         fake_idf([BRIEF.text, *OTHER_TEXTS]),
         lambda d, p: pages.get((d, p)),
-        ExtractiveSettings(min_coverage=0.2, min_focus=0.0, min_focus_typed=0.0),
+        ExtractiveSettings(
+            min_coverage=0.2, min_focus=0.0, min_focus_typed=0.0, max_missing_weight=1.0
+        ),
     )
     answer = lenient.answer(question, hits(BRIEF))
     assert_well_cited(answer, pages)
