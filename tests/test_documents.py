@@ -198,9 +198,7 @@ def test_refused_questions_fill_the_inbox_only_up_to_its_limits(tmp_path: Path) 
     assert len(asked) == 3 and asked["Vraag nummer 1 over de kapelbrug?"] == 2
 
     total = Inbox(db, Projects(db), per_window=100, max_waiting=5)
-    assert total.record("Vraag vier?? over de brug") and total.record(
-        "Vraag vijf over de brug?"
-    )
+    assert total.record("Vraag vier?? over de brug") and total.record("Vraag vijf over de brug?")
     assert not total.record("Vraag zes over de brug?")  # 5 waiting in all
     assert len(total.candidates()) == 5
 
@@ -275,3 +273,26 @@ def test_inkoop_ingest_hands_over_to_the_running_server_or_fails_fast(tmp_path: 
         assert not (data / ADMIN_FILE).exists()
     finally:
         assistant.close()
+
+
+def test_a_file_from_a_zip_is_served_alone_by_id(
+    served: tuple[Assistant, DocumentManager], tmp_path: Path
+) -> None:
+    import zipfile
+
+    from assistant.documents import document_bytes, readable
+
+    assistant, manager = served
+    package = tmp_path / "upload" / "aanbesteding.zip"
+    package.parent.mkdir()
+    with zipfile.ZipFile(package, "w") as z:
+        z.writestr("bijlagen/rectificatie.md", NEW_DOC)
+        z.writestr("intern/notitie.md", "---\nvisibility: intern\n---\n# Notitie\n\nGeheim 4242.\n")
+    report = DocumentsPage(manager).upload([str(package)], "openbaar", "Anna")
+    assert "aanbesteding.zip/bijlagen/rectificatie.md" in report
+    records = {r.metadata.get("_member"): r for r in assistant.documents()}
+    public = readable(assistant, records["bijlagen/rectificatie.md"].doc_id, "aanbieder")
+    assert public is not None and document_bytes(public).decode("utf-8") == NEW_DOC
+    assert readable(assistant, records["intern/notitie.md"].doc_id, "aanbieder") is None
+    name = public_source(public, manager.upload_dir)
+    assert name == "aanbesteding.zip/bijlagen/rectificatie.md"
