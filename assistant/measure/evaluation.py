@@ -196,14 +196,17 @@ def run_cases(
     progress: bool = True,
     audience: str = AANBIEDER,
 ) -> list[CaseResult]:
-    """Search each question as `audience` (and answer it from the same hits when `ask`)."""
-    if ask:
-        answerers = {"answer": assistant.answerer}
-        return run_answerers(assistant, cases, answerers, k, where, progress, audience)["answer"]
+    """Search each question as `audience`; with `ask` also answer it as `inkoop ask` and the
+    chat do (`Assistant.ask`: letter-head facts, definitions, comparisons, later texts)."""
     results = []
     for case in _progress(cases, progress):
         hits, seconds = _search(assistant, case, k, where, audience)
-        results.append(CaseResult(case, tuple(Passage.of(h) for h in hits), None, seconds))
+        answer, took = None, 0.0
+        if ask:
+            start = time.perf_counter()
+            answer = assistant.ask(case.question, where=where, audience=audience)
+            took = time.perf_counter() - start
+        results.append(CaseResult(case, tuple(Passage.of(h) for h in hits), answer, seconds, took))
     return results
 
 
