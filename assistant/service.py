@@ -190,11 +190,15 @@ class Assistant:
         answer = supersede.apply(answer, self.index, audience)
         return with_note(answer, q.cut_note)
 
-    def _answer(self, q: Question, hits: list[RetrievedChunk]) -> Answer:
-        """A letter-head fact when one is asked, else the configured answerer's answer."""
-        fact = letterhead_answer(q, hits, self.index.page_text) or definition_answer(
+    def _fact(self, q: Question, hits: list[RetrievedChunk]) -> Answer | None:
+        """A letter-head fact or a definition, when that is what is asked and it is found."""
+        return letterhead_answer(q, hits, self.index.page_text) or definition_answer(
             q, hits, self.index.page_text
         )
+
+    def _answer(self, q: Question, hits: list[RetrievedChunk]) -> Answer:
+        """A fact when one is asked, else the configured answerer's answer."""
+        fact = self._fact(q, hits)
         if fact is not None:
             return fact
         if isinstance(self.answerer, GenerativeAnswerer):
@@ -224,8 +228,14 @@ class Assistant:
         ):
             yield self.ask(question, k, where, audience)
             return
-        for item in answerer.stream(q.text, self._hits(q, k, where, audience)):
-            yield with_note(item, q.cut_note) if isinstance(item, Answer) else item
+        hits = self._hits(q, k, where, audience)
+        if self._fact(q, hits) is not None:  # a fact needs no model: answered whole
+            yield self.ask(question, k, where, audience)
+            return
+        for item in answerer.stream(q.text, hits):
+            if isinstance(item, Answer):  # checked as `ask` checks: later texts lead
+                item = with_note(supersede.apply(item, self.index, audience), q.cut_note)
+            yield item
 
     def _hits(
         self, q: Question, k: int | None, where: dict[str, Any] | None, audience: str
