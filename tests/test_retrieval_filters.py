@@ -208,3 +208,30 @@ def test_same_file_intern_then_openbaar_stays_visible(tmp_path: Path) -> None:
     report = other.ingest([tmp_path / "intern"], visibility=INTERN)
     assert any("skipped" in n for n in report.notes)
     assert other.search("gestanddoeningstermijn", audience=AANBIEDER)
+
+
+def test_exact_vector_search_filters_first_and_caches_vectors(tmp_path: Path) -> None:
+    from index.retriever import exact_top, load_vectors
+
+    embedder = HashingEmbedder()
+    chunks = [_chunk(i, "ede", OPENBAAR, f"jeugdhulp tarief regel {i}") for i in range(40)]
+    chunks += [_chunk(i, "weert", OPENBAAR, f"wmo huishoudelijke hulp {i}") for i in range(2)]
+    index = InMemoryIndex(IndexManifest(embedder.name, embedder.dim, "t"))
+    for doc in ("ede", "weert"):
+        part = [c for c in chunks if c.doc_id == doc]
+        vectors = embedder.embed_documents([c.context for c in part])
+        index.add_document(_record(doc, len(part), OPENBAAR), [], part, vectors)
+    matrix = load_vectors(tmp_path, "k1", chunks, index)
+    assert matrix is not None and matrix.shape == (42, embedder.dim)
+    assert (tmp_path / "vectors-k1.npy").is_file()
+    query = embedder.embed_query("jeugdhulp tarief")
+    mask = np.array([c.doc_id == "weert" for c in chunks])
+    hits = exact_top(chunks, matrix, query, 10, mask)
+    assert [c.doc_id for c, _ in hits] == ["weert", "weert"]  # all the filter lets through
+    top = exact_top(chunks, matrix, query, 3)
+    assert [s for _, s in top] == sorted((s for _, s in top), reverse=True)
+    assert top[0][1] == pytest.approx(float(np.max(matrix @ query)))
+    # a cached file of another shape is not trusted; a new key replaces the old file
+    again = load_vectors(tmp_path, "k2", chunks[:5], index)
+    assert again is not None and again.shape == (5, embedder.dim)
+    assert sorted(p.name for p in tmp_path.glob("vectors-*.npy")) == ["vectors-k2.npy"]
