@@ -194,12 +194,13 @@ def tidy(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
-def page_ranges(numbers: list[int]) -> str:
-    """Compact page list for metadata (scalars only): [3, 5, 6, 7] -> '3,5-7'."""
+def page_ranges(numbers: list[int], separator: str = ",") -> str:
+    """Compact page list for metadata (scalars only): [3, 5, 6, 7] -> '3,5-7'; with
+    `separator` ", " as a note says it: '3, 5-7'."""
     groups: list[list[int]] = []
     for n in sorted(set(numbers)):
         if groups and groups[-1][1] == n - 1:
             groups[-1][1] = n
         else:
             groups.append([n, n])
-    return ",".join(str(a) if a == b else f"{a}-{b}" for a, b in groups)
+    return separator.join(str(a) if a == b else f"{a}-{b}" for a, b in groups)

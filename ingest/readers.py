@@ -9,37 +9,16 @@ import logging
 import re
 import zipfile
 from pathlib import Path
-from typing import Any
 
 from ingest.archives import ArchiveMember, sidecar_metadata_of
-from ingest.cleaning import clean_pages
-from ingest.errors import (
-    CorruptFileError,
-    EmptyFileError,
-    EncryptedFileError,
-    IngestError,
-    NoTextLayerError,
-    UnsupportedFormatError,
-)
+from ingest.encoding import UTF16_BOMS, NotTextError, decode_text
+from ingest.errors import CorruptFileError, EmptyFileError, UnsupportedFormatError
 from ingest.extract import extract_metadata, with_dossier
-from ingest.metadata import (
-    sidecar_metadata,
-    split_front_matter,
-    title_from_filename,
-    usable_pdf_title,
-)
+from ingest.metadata import sidecar_metadata, split_front_matter, title_from_filename
 from ingest.models import Heading, MetadataValue, Page, SourceDocument
-from ingest.ocr import INSTALL_HINT, OCR_VERSION, OcrError, has_images, ocr_pages, ocr_status
-from ingest.ocr import page_ranges as compact_pages
-from ingest.sections import (
-    KnownEntry,
-    is_contents_heading,
-    normalize,
-    parse_contents,
-    pdf_headings,
-    section_label,
-    text_headings,
-)
+from ingest.ocr import OCR_VERSION, ocr_status
+from ingest.pdf import read_pdf
+from ingest.sections import is_contents_heading, normalize, section_label, text_headings
 from ingest.tables import csv_text, xlsx_text
 
 log = logging.getLogger(__name__)
@@ -55,9 +34,7 @@ SUPPORTED = {
     ".xlsx": "xlsx",
     ".csv": "csv",
 }
-MIN_PAGE_CHARS = 20
 EXTRACTION_VERSION = b"extract-3"  # part of every id: a better extractor re-reads old files
-HEAD_PAGES = 2  # metadata is read from the first pages only
 MAX_GARBAGE_SHARE = 0.05  # control characters and undefined bytes in a text read as cp1252
 
 
@@ -121,7 +98,7 @@ def read_document(path: Path | ArchiveMember, display: str | None = None) -> Sou
     source = display or str(path)
     doc_id = content_id(data, path)
     if kind == "pdf":
-        return _read_pdf(path, data, doc_id, source, meta)
+        return read_pdf(path, data, doc_id, source, meta)
     if kind == "docx":
         text, headings = _read_docx(path, data)
         return _single_page(path, doc_id, source, kind, text, meta, headings)
@@ -139,22 +116,27 @@ def read_document(path: Path | ArchiveMember, display: str | None = None) -> Sou
     return _single_page(path, doc_id, source, kind, body, meta, None, notes)
 
 
-def _decode(path: Path | ArchiveMember, data: bytes) -> tuple[str, tuple[str, ...]]:
-    if b"\x00" in data[:4096]:
+def _decode(
+    path: Path | ArchiveMember, data: bytes, utf16: bool = False
+) -> tuple[str, tuple[str, ...]]:
+    """The text of a text file, and a note when it was not UTF-8; UTF-16 (with its BOM, as
+    Excel saves a CSV) only where `utf16`."""
+    if b"\x00" in data[:4096] and not (utf16 and data.startswith(UTF16_BOMS)):
         raise CorruptFileError(f"{path.name}: looks like a binary file, not text")
     try:
-        return data.decode("utf-8-sig"), ()
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
-    # Windows-1252 decodes almost any bytes; real text in it has next to no control characters
-    # or undefined bytes, while binary data read this way has them every few characters.
-    garbage = sum(1 for ch in text if ch == "\ufffd" or (ch < " " and ch not in "\t\n\r\f\x1a"))
-    if garbage > MAX_GARBAGE_SHARE * len(text):
+        text, encoding = decode_text(data, MAX_GARBAGE_SHARE)
+    except NotTextError as exc:
+        if exc.reason == "utf-16":
+            raise CorruptFileError(f"{path.name}: not readable as UTF-16 text ({exc})") from exc
+        if exc.reason == "binary":
+            raise CorruptFileError(f"{path.name}: looks like a binary file, not text") from exc
         raise CorruptFileError(
             f"{path.name}: not readable as text (neither UTF-8 nor Windows-1252); "
             "save it as UTF-8 text and ingest it again"
-        )
-    return text, (f"{path.name}: not valid UTF-8; read as Windows-1252",)
+        ) from exc
+    if encoding == "cp1252":
+        return text, (f"{path.name}: not valid UTF-8; read as Windows-1252",)
+    return text, ()
 
 
 def _single_page(
@@ -189,187 +171,6 @@ def _single_page(
         headings=tuple(headings),
         notes=notes,
     )
-
-
-def _read_pdf(
-    path: Path | ArchiveMember,
-    data: bytes,
-    doc_id: str,
-    source: str,
-    meta: dict[str, MetadataValue],
-) -> SourceDocument:
-    import io
-
-    import pypdf
-    from pypdf.errors import PdfReadError
-
-    logging.getLogger("pypdf").setLevel(logging.ERROR)
-    try:
-        reader = pypdf.PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
-            try:
-                opened = reader.decrypt("")
-            except Exception as exc:  # pypdf raises several types for unsupported crypto
-                raise EncryptedFileError(_encrypted(path)) from exc
-            if not opened:
-                raise EncryptedFileError(_encrypted(path))
-        raw = [_page_text(page) for page in reader.pages]
-        read_by_ocr, unread = _ocr_missing(reader.pages, raw, path.name)
-        outline = _outline(reader)
-        pdf_title = usable_pdf_title(
-            reader.metadata.get("/Title") if reader.metadata else None, raw[0] if raw else ""
-        )
-    except IngestError:
-        raise
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
-        raise CorruptFileError(
-            f"{path.name}: the PDF is damaged or incomplete ({exc}); re-export or re-download it"
-        ) from exc
-    if not raw:
-        raise EmptyFileError(f"{path.name}: the PDF has no pages")
-    if all(len(t.strip()) < MIN_PAGE_CHARS for t in raw):
-        raise NoTextLayerError(_no_text_message(path.name, unread))
-    notes = list(unread.values())
-    if read_by_ocr:
-        notes.append(f"{path.name}: page(s) {_ranges(read_by_ocr)} read by OCR (Tesseract, nld)")
-    cleaned, contents = clean_pages(raw)
-    known = outline + [
-        e
-        for e in parse_contents(raw[i - 1] for i in contents)
-        if e.label or not outline  # unnumbered contents lines are often wrapped titles
-    ]
-    pages = tuple(Page(i, t) for i, t in enumerate(cleaned, start=1))
-    probe = SourceDocument(doc_id, source, "", "pdf", pages)
-    headings = pdf_headings(probe.full_text, probe.page_starts, known)
-    found = extract_metadata("\n\n".join(raw[:HEAD_PAGES]))
-    title = str(
-        meta.get("title")
-        or meta.get("onderwerp")
-        or pdf_title
-        or found.get("onderwerp")
-        or title_from_filename(path)
-    )
-    # what the file's own metadata says wins over what was read; the dossier follows onderwerp
-    meta = with_dossier({**found, **meta}, meta)
-    if read_by_ocr:  # Chroma metadata holds scalars only: "3,5-7"
-        meta["ocr_pages"] = compact_pages(read_by_ocr)
-    return SourceDocument(
-        doc_id=doc_id,
-        source=source,
-        title=title,
-        kind="pdf",
-        pages=pages,
-        metadata=meta,
-        headings=tuple(headings),
-        notes=tuple(notes),
-    )
-
-
-def _ocr_missing(pages: Any, raw: list[str], name: str) -> tuple[list[int], dict[str, str]]:
-    """Read the pages without a text layer by OCR, in place in `raw`.
-
-    Returns the numbers of the pages OCR read, and for the pages still without text a note per
-    cause: no image on the page (nothing OCR could read), OCR not installed (with the hint),
-    OCR found no text, OCR failed.
-    """
-    missing = [i for i, t in enumerate(raw, start=1) if len(t.strip()) < MIN_PAGE_CHARS]
-    if not missing:
-        return [], {}
-    status = ocr_status()
-    causes: dict[str, list[int]] = {}
-    scanned = []
-    for number in missing:
-        if not has_images(pages[number - 1]):
-            causes.setdefault("blank", []).append(number)
-        elif status is not None:
-            causes.setdefault("no-ocr", []).append(number)
-        else:
-            scanned.append(number)
-    done: list[int] = []
-    for number, text in sorted((ocr_pages(pages, scanned) if scanned else {}).items()):
-        if text is None:  # only a logo or picture, no scan of the page
-            causes.setdefault("blank", []).append(number)
-        elif isinstance(text, OcrError):
-            log.warning("%s: OCR of page %d failed: %s", name, number, text)
-            causes.setdefault("failed", []).append(number)
-        elif len(text.strip()) < MIN_PAGE_CHARS:
-            causes.setdefault("nothing", []).append(number)
-        else:
-            raw[number - 1] = text
-            done.append(number)
-    why = {
-        "blank": "have no text layer and were skipped",
-        "no-ocr": f"have no text layer and were skipped ({status}; {INSTALL_HINT})",
-        "nothing": "have no text layer and OCR found no text on them; they were skipped",
-        "failed": "have no text layer and OCR failed on them (see the log); they were skipped",
-    }
-    notes = {
-        cause: f"{name}: page(s) {_ranges(sorted(numbers))} {why[cause]}"
-        for cause, numbers in causes.items()
-    }
-    return done, notes
-
-
-def _no_text_message(name: str, unread: dict[str, str]) -> str:
-    if "no-ocr" in unread:
-        return (
-            f"{name}: no page has a text layer (a scan?) and OCR is not available here "
-            f"({ocr_status()}); {INSTALL_HINT}, or supply a text version"
-        )
-    if "nothing" in unread or "failed" in unread:
-        return (
-            f"{name}: no page has a text layer and OCR read no text on its images; "
-            "supply a text version or a better scan"
-        )
-    return f"{name}: no page has a text layer (a scan?); OCR it or supply a text version"
-
-
-def _encrypted(path: Path | ArchiveMember) -> str:
-    return f"{path.name}: the PDF is password-protected; save an unprotected copy and ingest that"
-
-
-def _page_text(page: object) -> str:
-    text = page.extract_text() or ""  # type: ignore[attr-defined]
-    return text.replace("\u00a0", " ").replace("\x00", "")
-
-
-def _outline(reader: object) -> list[KnownEntry]:
-    """Entries of the PDF's bookmarks (outline), with their 1-based page."""
-    entries: list[KnownEntry] = []
-
-    def walk(items: list[object]) -> None:
-        for item in items:
-            if isinstance(item, list):
-                walk(item)
-                continue
-            title = re.sub(r"\s+", " ", str(getattr(item, "title", "") or "")).strip()
-            try:
-                page = reader.get_destination_page_number(item) + 1  # type: ignore[attr-defined]
-            except Exception:
-                page = None
-            label, _ = section_label(title)
-            if label and title.startswith(label):
-                title = title[len(label) :].lstrip(". ")
-            if title:
-                entries.append(KnownEntry(label, title, page))
-
-    try:
-        walk(reader.outline)  # type: ignore[attr-defined]
-    except Exception:  # a broken outline must not cost the document
-        return []
-    return entries
-
-
-def _ranges(numbers: list[int]) -> str:
-    out, start, prev = [], numbers[0], numbers[0]
-    for n in [*numbers[1:], None]:
-        if n is not None and n == prev + 1:
-            prev = n
-            continue
-        out.append(f"{start}" if start == prev else f"{start}-{prev}")
-        if n is not None:
-            start = prev = n
-    return ", ".join(out)
 
 
 def _read_docx(path: Path | ArchiveMember, data: bytes) -> tuple[str, list[Heading]]:
@@ -427,14 +228,7 @@ def _read_csv(
     source: str,
     meta: dict[str, MetadataValue],
 ) -> SourceDocument:
-    notes: tuple[str, ...] = ()
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with BOM, as Excel may save it
-        try:
-            text = data.decode("utf-16")
-        except UnicodeDecodeError as exc:
-            raise CorruptFileError(f"{path.name}: not readable as UTF-16 text ({exc})") from exc
-    else:
-        text, notes = _decode(path, data)
+    text, notes = _decode(path, data, utf16=True)
     try:
         table, cut = csv_text(text)
     except csv.Error as exc:

@@ -11,6 +11,7 @@ import csv
 import datetime as dt
 import io
 import re
+from collections.abc import Callable
 from typing import Any
 
 from ingest.models import Heading
@@ -73,20 +74,29 @@ def _header_index(rows: list[list[str]]) -> int | None:
 
 
 def csv_rows(text: str) -> list[list[str]]:
-    """Rows of a CSV text; the delimiter (`;`, `,` or tab) is the one the first lines use."""
-    sample = "\n".join(text.splitlines()[:20])
-    try:
-        dialect: Any = csv.Sniffer().sniff(sample, delimiters=";,\t")
-    except csv.Error:
-        counts = {d: sample.count(d) for d in ";,\t"}
-        delimiter = max(counts, key=lambda d: counts[d])
+    """Rows of a CSV text, numbered as a spreadsheet shows them (a quoted newline stays inside
+    its row); the delimiter is the one `sniff_delimiter` finds. Raises `csv.Error`."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text[:65536]))
+    return list(reader)
 
-        class _Dialect(csv.excel):
-            pass
 
-        _Dialect.delimiter = delimiter
-        dialect = _Dialect
-    return list(csv.reader(io.StringIO(text), dialect))
+def sniff_delimiter(sample: str) -> str:
+    """The delimiter among ; tab , that splits most rows into the same number of columns
+    (ties: ;, as Dutch Excel writes)."""
+    best, best_score = ";", (0, 0)
+    for delimiter in (";", "\t", ","):
+        try:
+            rows = list(csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter))
+        except csv.Error:
+            continue
+        widths = [len(r) for r in rows if any(c.strip() for c in r)][:50]
+        if not widths:
+            continue
+        common = max(set(widths), key=lambda w: (widths.count(w), w))
+        score = (widths.count(common), common) if common > 1 else (0, 0)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
 
 
 def csv_text(text: str) -> tuple[str, list[str]]:
@@ -112,7 +122,7 @@ def xlsx_text(data: bytes) -> tuple[str, list[Heading], list[str]]:
     notes: list[str] = []
     budget = MAX_ROWS
     for sheet in book.worksheets:
-        grid = _grid(sheet, budget)
+        grid = sheet_grid(sheet, budget)
         if len(grid) >= budget:
             notes.append(f"only the first {MAX_ROWS} rows were read")
         budget -= len(grid)
@@ -136,8 +146,12 @@ def xlsx_text(data: bytes) -> tuple[str, list[Heading], list[str]]:
     return "\n\n".join(parts), headings, notes
 
 
-def _grid(sheet: Any, limit: int) -> list[list[str]]:
-    """The sheet's cells as text, merged ranges filled with their top-left value."""
+def sheet_grid(
+    sheet: Any, limit: int | None = None, text: Callable[[Any, str], str] | None = None
+) -> list[list[str]]:
+    """The sheet's cells as text (`text(value, number_format)`, by default `cell_text`), at most
+    `limit` rows, merged ranges filled with their top-left value."""
+    as_text = text or cell_text
     merged: dict[tuple[int, int], Any] = {}
     for rng in getattr(sheet, "merged_cells", None) or []:
         top_left = sheet.cell(rng.min_row, rng.min_col)
@@ -146,12 +160,12 @@ def _grid(sheet: Any, limit: int) -> list[list[str]]:
                 merged[(r, c)] = top_left
     grid: list[list[str]] = []
     for row in sheet.iter_rows():
-        if len(grid) >= limit:
+        if limit is not None and len(grid) >= limit:
             break
         cells = []
         for cell in row:
             source = merged.get((cell.row, cell.column), cell) if merged else cell
-            cells.append(cell_text(source.value, getattr(source, "number_format", "")))
+            cells.append(as_text(source.value, getattr(source, "number_format", "")))
         grid.append(cells)
     return grid
 

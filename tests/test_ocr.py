@@ -53,8 +53,9 @@ def mixed_pdf(path: Path, tmp_path: Path) -> Path:
 
 
 def no_ocr(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Act as a machine without Tesseract."""
-    monkeypatch.setattr("ingest.readers.ocr_status", lambda: "tesseract is not installed")
+    """Act as a machine without Tesseract (the PDF reader and the document id both ask)."""
+    for module in ("ingest.pdf", "ingest.readers"):
+        monkeypatch.setattr(f"{module}.ocr_status", lambda: "tesseract is not installed")
 
 
 # --- without Tesseract (always run) -----------------------------------------------------------
