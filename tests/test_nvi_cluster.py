@@ -17,15 +17,9 @@ from conftest import ROOT
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assistant.nvi.cluster import (
-    DEFAULT_THRESHOLD,
-    ClusterItem,
-    cluster_questions,
-    explain,
-    location_refs,
-    similarity,
-    similarity_matrix,
-)
+from assistant.nvi.cluster import DEFAULT_THRESHOLD, ClusterItem, cluster_questions
+from assistant.nvi.locations import location_refs
+from assistant.nvi.similarity import explain, similarity, similarity_matrix
 from index.embedders import make_embedder
 
 REAL_NVI = ROOT.parent / "shared" / "eval" / "zk_NvI-GGZ-2024-2026.json"
