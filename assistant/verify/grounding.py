@@ -17,7 +17,7 @@ from assistant.llm.backends import ChatMessage
 from assistant.models import Answer, Citation
 from assistant.prompts import REFUSAL_WITH_HINT, SYSTEM_PROMPT
 from assistant.verify.citations import normalize_ws, quote_on_page
-from assistant.verify.sentences import chunk_sentences, ends_in_abbreviation, sentences, split_line
+from assistant.verify.sentences import add_sentence, chunk_sentences, sentences, split_line
 from index.lexical import tokenize
 from index.retriever import RetrievedChunk
 from ingest.extract import MONTH_NAMES, MONTH_PATTERN
@@ -108,12 +108,7 @@ def reply_sentences(reply: str) -> list[tuple[int, str]]:
             if lead and pieces:  # "... 2026. [1]" or "... 2026. [1] De gunning ..."
                 pieces[-1] = f"{pieces[-1]} {lead.group(1).strip()}"
                 piece = piece[lead.end() :]
-            if not piece:
-                continue
-            if pieces and ends_in_abbreviation(pieces[-1]):
-                pieces[-1] = f"{pieces[-1]} {piece}"
-            else:
-                pieces.append(piece)
+            add_sentence(pieces, piece)
         out.extend((n, p) for p in pieces)
     return out
 

@@ -23,14 +23,19 @@ def split_line(line: str) -> list[str]:
     an abbreviation ("bijv.", "o.a."). The one sentence rule; `sentences` adds blocks."""
     pieces: list[str] = []
     for m in _SENTENCE.finditer(line):
-        piece = m.group(0).strip()
-        if not piece:
-            continue
-        if pieces and ends_in_abbreviation(pieces[-1]):
-            pieces[-1] = f"{pieces[-1]} {piece}"
-        else:
-            pieces.append(piece)
+        add_sentence(pieces, m.group(0).strip())
     return pieces
+
+
+def add_sentence(pieces: list[str], piece: str) -> None:
+    """Add `piece` to the sentences in `pieces`: a continuation of the last one where that ends
+    in an abbreviation ("bijv."), nothing where it is empty."""
+    if not piece:
+        return
+    if pieces and ends_in_abbreviation(pieces[-1]):
+        pieces[-1] = f"{pieces[-1]} {piece}"
+    else:
+        pieces.append(piece)
 
 
 def sentences(text: str) -> list[tuple[int, str]]:
