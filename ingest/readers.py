@@ -106,7 +106,8 @@ def read_document(path: Path | ArchiveMember, display: str | None = None) -> Sou
         text, headings, notes = _read_xlsx(path, data)
         return _single_page(path, doc_id, source, kind, text, meta, headings, notes)
     if kind == "csv":
-        return _read_csv(path, data, doc_id, source, meta)
+        text, notes = _read_csv(path, data)
+        return _single_page(path, doc_id, source, kind, text, meta, [], notes)
     text, notes = _decode(path, data)
     front, body = split_front_matter(text)
     meta = {**front, **meta}
@@ -221,20 +222,13 @@ def _read_xlsx(
     return text, headings, tuple(f"{path.name}: {n}" for n in notes)
 
 
-def _read_csv(
-    path: Path | ArchiveMember,
-    data: bytes,
-    doc_id: str,
-    source: str,
-    meta: dict[str, MetadataValue],
-) -> SourceDocument:
+def _read_csv(path: Path | ArchiveMember, data: bytes) -> tuple[str, tuple[str, ...]]:
     text, notes = _decode(path, data, utf16=True)
     try:
         table, cut = csv_text(text)
     except csv.Error as exc:
         raise CorruptFileError(f"{path.name}: not a readable CSV file ({exc})") from exc
-    notes += tuple(f"{path.name}: {n}" for n in cut)
-    return _single_page(path, doc_id, source, "csv", table, meta, [], notes)
+    return table, notes + tuple(f"{path.name}: {n}" for n in cut)
 
 
 def _html_text(html: str) -> tuple[str, list[Heading]]:
