@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
+from assistant.verify.citations import normalize_ws
+from ingest.models import Chunk
+
 # How an answer was made: quoted from the passages, written by a language model and checked,
 # or quoted because the model's reply could not be used.
 AnswerMode = Literal["extractive", "generative", "fallback"]
@@ -26,6 +29,21 @@ class Citation:
     # "<document>, <datum>" when a later binding text replaces this passage (a nota van
     # inlichtingen, a rectificatie, a newer version): assistant.answer.supersede
     superseded_by: str = ""
+
+    @classmethod
+    def of_chunk(cls, key: int, chunk: Chunk, page: int, quote: str, score: float) -> Citation:
+        """A citation of a quote on `page` of a retrieved passage (whitespace normalised)."""
+        return cls(
+            key=key,
+            source=chunk.source,
+            title=chunk.title,
+            page=page,
+            section=chunk.section,
+            heading=chunk.heading,
+            quote=normalize_ws(quote),
+            score=score,
+            doc_id=chunk.doc_id,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {

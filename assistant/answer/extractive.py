@@ -20,7 +20,7 @@ from assistant.models import Answer, Citation
 from assistant.prompts import ANSWER_LEAD, REFUSAL_WITH_HINT
 from assistant.question import Question, read_question
 from assistant.settings import default
-from assistant.verify.citations import normalize_ws, quote_on_page
+from assistant.verify.citations import quote_on_page
 from assistant.verify.grounding import is_instruction
 from assistant.verify.sentences import chunk_sentences, display_quote, with_list
 from index.lexical import DUTCH_STOPWORDS, stem, tokenize
@@ -349,19 +349,7 @@ class ExtractiveAnswerer:
             if not quote_on_page(quote, page_text):
                 continue  # a citation that cannot be checked is dropped
             key = len(citations) + 1
-            citations.append(
-                Citation(
-                    key=key,
-                    source=chunk.source,
-                    title=chunk.title,
-                    page=page,
-                    section=chunk.section,
-                    heading=chunk.heading,
-                    quote=normalize_ws(quote),
-                    score=cand.score,
-                    doc_id=chunk.doc_id,
-                )
-            )
+            citations.append(Citation.of_chunk(key, chunk, page, quote, cand.score))
             lines.append(f"{display_quote(quote)} [{key}]")
         if not citations:
             return self._refuse(q, "no quote could be verified")

@@ -84,17 +84,7 @@ def letterhead_answer(
             line = _line_with(text or "", field, str(value))
             if line and quote_on_page(line, text):
                 shown = dutch_date(str(value)) if field == "datum" else str(value)
-                citation = Citation(
-                    key=1,
-                    source=chunk.source,
-                    title=chunk.title,
-                    page=page,
-                    section=chunk.section,
-                    heading=chunk.heading,
-                    quote=normalize_ws(line),
-                    score=hit.score,
-                    doc_id=chunk.doc_id,
-                )
+                citation = Citation.of_chunk(1, chunk, page, line, hit.score)
                 body = f"{shown}.\n\n{ANSWER_LEAD} {normalize_ws(line)} [1]"
                 return Answer(q.text, body, False, (citation,), notes=(f"letter head: {field}",))
     return None
@@ -162,17 +152,7 @@ def definition_answer(
             text = page_text(chunk.doc_id, page) or ""
             quote = _definition_on(text, term)
             if quote and quote_on_page(quote, text):
-                citation = Citation(
-                    key=1,
-                    source=chunk.source,
-                    title=chunk.title,
-                    page=page,
-                    section=chunk.section,
-                    heading=chunk.heading,
-                    quote=normalize_ws(quote),
-                    score=hit.score,
-                    doc_id=chunk.doc_id,
-                )
+                citation = Citation.of_chunk(1, chunk, page, quote, hit.score)
                 shown = normalize_ws(quote.replace("*", ""))
                 body = f"{ANSWER_LEAD} {shown} [1]"
                 return Answer(q.text, body, False, (citation,), notes=(f"definition: {term}",))
