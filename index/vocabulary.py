@@ -123,3 +123,12 @@ def covered(word: str, token: str, evidence: Collection[str], known: Collection[
 def words(text: str) -> list[str]:
     """The words of a text as written (lower case), for `covered`."""
     return [w.lower().replace("’", "'") for w in _WORD.findall(text)]
+
+
+@functools.lru_cache(maxsize=1)
+def filler_words() -> frozenset[str]:
+    """Words a person adds to a question that no document repeats (index/data)."""
+    text = resources.files("index").joinpath("data/question_filler_nl.txt").read_text("utf-8")
+    return frozenset(
+        line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")
+    )

@@ -25,111 +25,7 @@ from assistant.verify.grounding import is_instruction
 from assistant.verify.sentences import chunk_sentences, display_quote, with_list
 from index.lexical import DUTCH_STOPWORDS, stem, tokenize
 from index.retriever import RetrievedChunk
-from index.vocabulary import covered, words
-
-# Words a person adds to a question that no document repeats.
-FILLER = frozenset(
-    {
-        "eigenlijk",
-        "gewoon",
-        "precies",
-        "ongeveer",
-        "sowieso",
-        "even",
-        "nou",
-        "daarna",
-        "ermee",
-        "erbij",
-        "eerst",
-        "iets",
-        "paar",
-        "mijn",
-        "mij",
-        "me",
-        "jullie",
-        "hun",
-        "zij",
-        "ze",
-        "ons",
-        "onze",
-        "wij",
-        "we",
-        "jij",
-        "je",
-        "u",
-        "uw",
-        "die",
-        "dat",
-        "dit",
-        "deze",
-        "daar",
-        "er",
-        "hier",
-        "wanneer",
-        "hoeveel",
-        "hoe",
-        "wie",
-        "wat",
-        "welke",
-        "welk",
-        "waar",
-        "waarom",
-        "mag",
-        "mogen",
-        "moet",
-        "moeten",
-        "kan",
-        "kunnen",
-        "wil",
-        "willen",
-        "zou",
-        "zouden",
-        "gaan",
-        "gaat",
-        "krijg",
-        "krijgen",
-        "staat",
-        "staan",
-        "heb",
-        "hebben",
-        "ben",
-        "is",
-        "zijn",
-        "wordt",
-        "worden",
-        "doen",
-        "doet",
-        "bij",
-        "als",
-        "dan",
-        "of",
-        "nog",
-        "ook",
-        "al",
-        "want",
-        "maar",
-        "weer",
-        "bezig",
-        "ga",
-        "ergens",
-        "eens",
-        "naartoe",
-        "dingen",
-        "maakt",
-        "uit",
-        "weten",
-        "laten",
-        "tevoren",
-        "tussen",
-        "beide",
-        "allebei",
-        "hetzelfde",
-        "anders",
-        "graag",
-        "iemand",
-        "mogelijk",
-    }
-)
+from index.vocabulary import covered, filler_words, words
 
 
 def _setting(name: str) -> float:
@@ -208,7 +104,7 @@ class ExtractiveAnswerer:
         """The question's content words, each once, weighted by rarity in the collection."""
         out: dict[str, _Term] = {}
         for word in words(text):
-            if word in DUTCH_STOPWORDS or word in FILLER or len(word) < 2 or "-" in word:
+            if word in DUTCH_STOPWORDS or word in filler_words() or len(word) < 2 or "-" in word:
                 continue
             token = word if word[0].isdigit() else stem(word)
             if token not in out:
