@@ -437,7 +437,7 @@ class DocumentManager:
     # --- the list -----------------------------------------------------------------------
 
     def rows(self) -> list[DocumentRow]:
-        from assistant.answer.supersede import document_relations
+        from assistant.answer.later_relations import document_relations
 
         docs = self.assistant.documents()
         related = document_relations(docs)

@@ -105,7 +105,7 @@ STATUS_LABELS = {
     "aangekondigd": "aangekondigd",
 }
 
-# --- the timeline and besluitenlijsten (assistant.answer.decisions) -------------------------
+# --- the timeline and besluitenlijsten (assistant.answer.timeline) --------------------------
 
 # How a timeline row names the document that states it: "brief van 19 maart 2024".
 DOCUMENT_KIND_NAMES = {

@@ -9,17 +9,14 @@ from typing import Any
 
 from assistant.answer import supersede
 from assistant.answer.compare import combine
-from assistant.answer.decisions import (
-    DatedStatement,
-    meeting_answer,
-    meeting_asked,
-    statements_for_hits,
-    timeline,
-)
 from assistant.answer.extractive import ExtractiveAnswerer, ExtractiveSettings
 from assistant.answer.facts import defined_term, definition_answer, letterhead_answer
 from assistant.answer.generative import Draft, GenerativeAnswerer
 from assistant.answer.semantic import shared_encoder
+from assistant.answer.timeline.meeting_answer import meeting_answer, meeting_asked
+from assistant.answer.timeline.merge import timeline
+from assistant.answer.timeline.passages import statements_for_hits
+from assistant.answer.timeline.statement import DatedStatement
 from assistant.llm.backends import ChatModel, make_chat_model
 from assistant.models import Answer, with_note
 from assistant.prompts import NO_PUBLIC_DOCUMENTS

@@ -17,7 +17,7 @@ from helpers_app import running_app
 from helpers_grounding import BreaksOff, ReplayChat
 from helpers_llm import StubServer
 
-from assistant.answer.decisions import DatedStatement
+from assistant.answer.timeline.statement import DatedStatement
 from assistant.llm.backends import ChatModel, LLMError, OpenAIChatModel
 from assistant.models import Answer, Citation
 from assistant.prompts import (

@@ -12,12 +12,10 @@ import pytest
 from conftest import LETTERS, SHARED_CORPUS
 from test_cli import hashing_env, ingest, isolate_env, run  # noqa: F401
 
-from assistant.answer.decisions import (
-    DocumentFacts,
-    meeting_asked,
-    meeting_statements,
-    timeline,
-)
+from assistant.answer.timeline.meeting_answer import meeting_asked
+from assistant.answer.timeline.meetings import meeting_statements
+from assistant.answer.timeline.merge import timeline
+from assistant.answer.timeline.statement import DocumentFacts
 from assistant.service import Assistant
 from assistant.settings import Settings
 from assistant.ui.cli_args import EXIT_OK

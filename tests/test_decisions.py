@@ -11,13 +11,9 @@ import pytest
 from conftest import LETTERS, ROOT
 from test_cli import MAASGOUW, WEERT, hashing_env, ingest, isolate_env, run  # noqa: F401
 
-from assistant.answer.decisions import (
-    DocumentFacts,
-    classify,
-    page_statements,
-    statement_date,
-    timeline,
-)
+from assistant.answer.timeline.letters import classify, page_statements, statement_date
+from assistant.answer.timeline.merge import timeline
+from assistant.answer.timeline.statement import DocumentFacts
 from assistant.ui.cli_args import EXIT_OK, EXIT_USAGE
 from ingest.extract import extract_metadata
 

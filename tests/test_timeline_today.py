@@ -11,14 +11,9 @@ import pytest
 from conftest import LETTERS
 from test_cli import MAASGOUW, WEERT, hashing_env, ingest, isolate_env, run  # noqa: F401
 
-from assistant.answer.decisions import (
-    TODAY_ENV,
-    DatedStatement,
-    DocumentFacts,
-    page_statements,
-    timeline,
-    today,
-)
+from assistant.answer.timeline.letters import page_statements
+from assistant.answer.timeline.merge import TODAY_ENV, timeline, today
+from assistant.answer.timeline.statement import DatedStatement, DocumentFacts
 from assistant.prompts import PASSED_NOTE
 from assistant.ui.cli_args import EXIT_OK
 from assistant.ui.render import render_timeline

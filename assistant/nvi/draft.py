@@ -18,8 +18,15 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
-from assistant.answer import supersede
 from assistant.answer.extractive import ExtractiveAnswerer, ExtractiveSettings
+from assistant.answer.later_relations import (
+    document_pages,
+    mark,
+    relations,
+    replacing,
+    visible,
+)
+from assistant.answer.later_text import binding_text
 from assistant.models import Citation
 from assistant.nvi.models import BELEIDSVRAAG, NviError
 from assistant.prompts import SUPERSEDED_NOTE
@@ -182,14 +189,14 @@ class Drafter:
         """A warning per quoted passage that a later binding text (an earlier nota van
         inlichtingen, a rectificatie, a newer version) has replaced."""
         a = self.assistant
-        rels = supersede.relations(supersede.visible(a.documents(), AANBIEDER))
+        rels = relations(visible(a.documents(), AANBIEDER))
         out = []
         for c in citations:
-            for rel in supersede.replacing(rels, c.doc_id, c.section, c.heading, a.index.page_text):
+            for rel in replacing(rels, c.doc_id, c.section, c.heading, a.index.page_text):
                 place = f"[{c.key}] {c.title or c.source}" + (
                     f" § {c.section}" if c.section else ""
                 )
-                out.append(SUPERSEDED_NOTE.format(place=place, document=supersede.mark(rel.later)))
+                out.append(SUPERSEDED_NOTE.format(place=place, document=mark(rel.later)))
                 break
         return tuple(out)
 
@@ -200,7 +207,7 @@ class Drafter:
             return ()
         paragraph = m.group(1)
         out = []
-        for record in supersede.visible(self.assistant.documents(), AANBIEDER):
+        for record in visible(self.assistant.documents(), AANBIEDER):
             if record.metadata.get("type") != NVI_TYPE or record.source in sources:
                 continue
             places = parse_supersedes(record.metadata.get("supersedes"))
@@ -208,8 +215,8 @@ class Drafter:
                 paragraph == p.paragraph or paragraph.startswith(p.paragraph + ".") for p in places
             ):
                 continue
-            pages = supersede.document_pages(record, self.assistant.index.page_text)
-            found = supersede.binding_text(pages, paragraph)
+            pages = document_pages(record, self.assistant.index.page_text)
+            found = binding_text(pages, paragraph)
             if found:
                 text, page = found
                 out.append(

@@ -247,7 +247,7 @@ def _decisions(args: argparse.Namespace, settings: Settings, out: TextIO) -> int
 
 
 def _documents(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
-    from assistant.answer.supersede import document_relations
+    from assistant.answer.later_relations import document_relations
 
     docs = _assistant(settings).documents()
     related = document_relations(docs)  # versions; what replaces what

@@ -19,7 +19,7 @@ from assistant.prompts import (
 from index.filters import AANBIEDER
 
 if TYPE_CHECKING:
-    from assistant.answer.decisions import DatedStatement, SourceRef
+    from assistant.answer.timeline.statement import DatedStatement, SourceRef
     from assistant.service import Assistant
 
 log = logging.getLogger(__name__)
