@@ -256,7 +256,7 @@ def _documents(args: argparse.Namespace, settings: Settings, out: TextIO) -> int
             {
                 **{k: v for k, v in d.__dict__.items() if k != "metadata"},
                 "dossier": d.metadata.get("dossier", ""),  # groups letters on one subject
-                "ocr_pages": d.metadata.get("ocr_pages", ""),  # pages read by OCR, "3,5-7"
+                **({"ocr_pages": ocr} if (ocr := d.metadata.get("ocr_pages")) else {}),  # "3,5-7"
                 **{k: v for k, v in related[d.doc_id].items() if v},  # only when there are
             }
             for d in docs
