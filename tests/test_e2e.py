@@ -112,6 +112,7 @@ def test_search_finds_the_letters_first(assistant: Assistant) -> None:
 def test_cli_ask_json_on_the_same_index(assistant: Assistant) -> None:
     with pytest.MonkeyPatch.context() as mp:
         clean_env(mp)
+        mp.setenv("INKOOP_EMBEDDING_MODEL", assistant.settings.embedding_model)  # as built
         out = StringIO()
         question = "Wanneer is de gunning van de aanbesteding ambulante jeugdhulp?"
         data = str(assistant.settings.data_dir)

@@ -255,7 +255,7 @@ def test_ask_with_env_settings_and_an_unreachable_model_falls_back(
     assert code == EXIT_OK
     first, _, rest = answer["answer"].partition("\n\n")
     assert "is niet bereikbaar" in first and first.endswith(NOTE)
-    assert rest.startswith("Volgens de documenten")  # the extractive answer
+    assert "Volgens de documenten" in rest  # the extractive answer (its short answer first)
     assert answer["refused"] is False and answer["citations"]
     for c in answer["citations"]:
         assert quote_on_page(c["quote"], letter_text(c["source"]))
