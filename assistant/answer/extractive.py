@@ -11,7 +11,7 @@ person, when it holds one (`answer.types`). Otherwise it refuses.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from assistant.answer.facts import defined_term, defines
 from assistant.answer.semantic import SentenceEncoder
@@ -178,10 +178,9 @@ class ExtractiveAnswerer:
         }
         focus_weight = {t.token: t.weight * (1 - spread[t.token]) for t in terms}
         focus_total = sum(focus_weight.values()) or 1.0
-        semantic = self._semantic(q.text, [(r[1], r[3]) for r in raw])
         out = []
-        for (rank, hit, start, text, coverage, own_share, missing, _), sim, said, wide in zip(
-            raw, semantic, local_found, wides, strict=True
+        for (rank, hit, start, text, coverage, own_share, missing, _), said, wide in zip(
+            raw, local_found, wides, strict=True
         ):
             focus = sum(focus_weight[t] for t in said) / focus_total
             typed = has_type(text, needs)
@@ -204,21 +203,27 @@ class ExtractiveAnswerer:
                     score,
                     coverage,
                     missing,
-                    sim,
+                    0.0,
                     typed,
                     defining,
                     focus,
                     wide,
                 )
             )
-        out.sort(key=lambda c: (-c.score, c.rank, c.start))
-        return out
+        return self._with_semantic(q.text, out)
 
-    def _semantic(self, question: str, pairs: list[tuple[RetrievedChunk, str]]) -> list[float]:
-        if self.encoder is None or not pairs:
-            return [0.0] * len(pairs)
-        texts = [f"{h.chunk.heading}: {s}" if h.chunk.heading else s for h, s in pairs]
-        return [float(x) for x in self.encoder.similarities(question, texts)]
+    def _with_semantic(self, question: str, found: list[Candidate]) -> list[Candidate]:
+        """The sentence vectors' similarity, for the candidates it can still admit only (typed,
+        enough focus): encoding is most of an answer's time, so the rest are left at 0."""
+        s = self.settings
+        wanted = [i for i, c in enumerate(found) if c.typed and c.focus >= s.semantic_focus]
+        if self.encoder is not None and wanted:
+            texts = [_with_heading(found[i]) for i in wanted]
+            sims = self.encoder.similarities(question, texts)
+            for i, sim in zip(wanted, sims, strict=True):
+                found[i] = replace(found[i], semantic=float(sim))
+        found.sort(key=lambda c: (-c.score, c.rank, c.start))
+        return found
 
     def _choose(self, candidates: list[Candidate]) -> list[Candidate]:
         best = candidates[0].score
@@ -274,3 +279,8 @@ def _short_answer(citations: Sequence[Citation], answer_type: str | None) -> str
     spans = {short_span(c.quote, answer_type) for c in citations} - {None}
     first = short_span(citations[0].quote, answer_type)
     return first if first is not None and len(spans) == 1 else None
+
+
+def _with_heading(c: Candidate) -> str:
+    heading = c.hit.chunk.heading
+    return f"{heading}: {c.text}" if heading else c.text
