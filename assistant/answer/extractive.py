@@ -32,6 +32,15 @@ def _setting(name: str) -> float:
     return float(default(name))  # type: ignore[arg-type]
 
 
+# Words that name the answer type a kind asks for; its type check stands in for them.
+KIND_WORDS = {
+    "how-long": frozenset({"lang", "hoelang", "duur", "duurt"}),
+    "how-much": frozenset({"hoog", "hoeveel"}),
+    "how-many": frozenset({"vaak", "hoeveel"}),
+    "when": frozenset({"laat", "wanneer"}),
+}
+
+
 @dataclass(frozen=True)
 class ExtractiveSettings:
     max_sentences: int = 3
@@ -87,7 +96,7 @@ class ExtractiveAnswerer:
 
     def answer(self, question: str | Question, hits: Sequence[RetrievedChunk]) -> Answer:
         q = question if isinstance(question, Question) else read_question(question)
-        terms = self.terms(q.text)
+        terms = self.terms(q.text, q.kind)
         if not terms:
             return self._refuse(q, "no content words in the question")
         if sum(t.weight for t in terms) == 0:
@@ -100,11 +109,16 @@ class ExtractiveAnswerer:
             return self._refuse(q, f"best coverage {best:.2f}")
         return self._compose(q, self._choose(eligible))
 
-    def terms(self, text: str) -> list[_Term]:
-        """The question's content words, each once, weighted by rarity in the collection."""
+    def terms(self, text: str, kind: str = "open") -> list[_Term]:
+        """The question's content words, each once, weighted by rarity in the collection.
+        Words that only say what kind of answer is wanted ("hoe lang", "hoe hoog") are left
+        to the answer-type check of that kind."""
         out: dict[str, _Term] = {}
+        asked_by_kind = KIND_WORDS.get(kind, frozenset())
         for word in words(text):
             if word in DUTCH_STOPWORDS or word in filler_words() or len(word) < 2 or "-" in word:
+                continue
+            if word in asked_by_kind:
                 continue
             token = word if word[0].isdigit() else stem(word)
             if token not in out:
@@ -134,7 +148,7 @@ class ExtractiveAnswerer:
         self, q: Question, hits: Sequence[RetrievedChunk], terms: Sequence[_Term] | None = None
     ) -> list[Candidate]:
         """Every quotable sentence of the passages, scored; best first."""
-        terms = list(terms if terms is not None else self.terms(q.text))
+        terms = list(terms if terms is not None else self.terms(q.text, q.kind))
         total = sum(t.weight for t in terms) or 1.0
         known = self.known()
         needs = NEEDS.get(q.kind)
