@@ -135,6 +135,11 @@ STAFF_TITLE = "Inkoopassistent — medewerkers"
 STAFF_ERROR = "Er ging iets mis; de fout is gelogd. Probeer het opnieuw."
 STAFF_PICK = "Kies een NvI-project (of maak er een) en laad een vraag."
 STAFF_LOGIN = "Inkoopassistent voor medewerkers: log in met uw naam en het wachtwoord."
+STAFF_INTRO = (
+    "De NvI-werkbank: importeer de vragen van aanbieders, groepeer dubbele vragen, laat "
+    "concepten met bronnen opstellen, controleer ze en exporteer de nota van "
+    "inlichtingen. Concepten gebruiken alleen openbare documenten."
+)
 
 # --- documents (staff page tab "Documenten", first run) ----------------------------------
 # A provider asks while nothing is openbaar (everything was ingested as intern, the default).
@@ -153,3 +158,25 @@ DOCUMENTS_PICK_VISIBILITY = "Kies eerst wie de documenten mogen lezen: openbaar 
 DOCUMENTS_PICK_FILES = "Kies eerst een of meer bestanden."
 DOCUMENTS_PICK_ROW = "Klik eerst een document in de lijst aan."
 DOCUMENTS_CONFIRM = "Vink eerst aan dat u dit document wilt verwijderen."
+DOCUMENTS_CHOOSE_VISIBILITY = "Kies openbaar of intern."
+DOCUMENTS_NOT_FOUND = "Dat document staat niet (meer) in de index."
+DOCUMENTS_UNREADABLE = "{name}: dit soort bestand kan niet worden gelezen"
+# The report of an upload, one Markdown line per file, then the totals.
+DOCUMENTS_NOTHING_ADDED = "Niets toegevoegd."
+DOCUMENTS_REPORT_LABELS = {
+    "added": "Toegevoegd",
+    "replaced": "Vervangen",
+    "unchanged": "Ongewijzigd",
+}
+DOCUMENTS_REPORT_LINE = "- **{label}** ({visibility}): {name}{ocr}"
+DOCUMENTS_REPORT_OCR = " — OCR op pagina's {pages}"
+DOCUMENTS_REPORT_REFUSED = "- **Overgeslagen**: {line}"
+DOCUMENTS_REPORT_PROBLEM = "- **Overgeslagen**: {name} — {reason}: {message}"
+DOCUMENTS_REPORT_FAILED = "- **Mislukt**: {error}; wat ervoor stond is opgenomen."
+DOCUMENTS_REPORT_TOTALS = (
+    "\n{added} toegevoegd, {replaced} vervangen, {unchanged} ongewijzigd, "
+    "{problems} overgeslagen ({chunks} passages, {seconds} s)."
+)
+DOCUMENTS_CHOSEN = "Gekozen: **{title}** ({name}, {visibility})"
+DOCUMENTS_VISIBILITY_CHANGED = "{title} is nu **{visibility}**."
+DOCUMENTS_REMOVED = "{title} ({name}) is verwijderd."

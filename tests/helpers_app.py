@@ -41,7 +41,7 @@ def running_staff_page(
 ) -> contextlib.AbstractContextManager[str]:
     """The staff page served in the background behind Gradio's login (any name, `password`),
     as `inkoop serve --staff-port` serves it."""
-    from assistant.ui.staff_app import staff_auth, staff_page  # imports gradio
+    from assistant.ui.staff_launch import staff_auth, staff_page  # imports gradio
 
     app, options = staff_page(bench, data_dir, assistant)
     return serving(app, auth=staff_auth("127.0.0.1", password), **options)

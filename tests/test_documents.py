@@ -18,7 +18,8 @@ import pytest
 from conftest import LETTERS, ROOT
 from helpers_app import running_app, running_staff_page
 
-from assistant.documents import DocumentError, DocumentManager, public_source
+from assistant.documents.public import public_source
+from assistant.documents.writer import DocumentError, DocumentManager
 from assistant.nvi.store import NviStore
 from assistant.nvi.workbench import Workbench, store_path
 from assistant.prompts import NO_PUBLIC_DOCUMENTS
@@ -280,7 +281,7 @@ def test_a_file_from_a_zip_is_served_alone_by_id(
 ) -> None:
     import zipfile
 
-    from assistant.documents import document_bytes, readable
+    from assistant.documents.served import document_bytes, readable
 
     assistant, manager = served
     package = tmp_path / "upload" / "aanbesteding.zip"

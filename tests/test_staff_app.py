@@ -19,7 +19,7 @@ from assistant.service import Assistant
 from assistant.settings import Settings
 from assistant.ui.chat import respond
 from assistant.ui.staff import StaffPage, parse_numbers
-from assistant.ui.staff_app import StaffAccessError, staff_auth
+from assistant.ui.staff_launch import StaffAccessError, staff_auth
 
 
 @pytest.fixture(scope="module")

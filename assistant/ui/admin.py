@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # not imported by `inkoop ingest`'s hand-off, which must be quick
-    from assistant.documents import DocumentManager
+    from assistant.documents.writer import DocumentManager
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +94,7 @@ class AdminServer:
                 if size > MAX_BODY:
                     self._send(413, {"error": "request too large"})
                     return
-                from assistant.documents import DocumentError
+                from assistant.documents.writer import DocumentError
 
                 try:
                     body = json.loads(self.rfile.read(size) or b"{}")

@@ -93,7 +93,7 @@ def _ingest_via_server(
     job = hand_off(settings.data_dir, list(args.paths), args.visibility, args.prune, who)
     if job is None:
         raise busy
-    from assistant.documents import report_from_dict
+    from assistant.documents.jobs import report_from_dict
 
     report = report_from_dict(job.get("report") or {})
     if args.json:
@@ -280,7 +280,7 @@ def _documents(args: argparse.Namespace, settings: Settings, out: TextIO) -> int
 
 def _serve(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     from assistant.ui.serve import serve
-    from assistant.ui.staff_app import StaffAccessError
+    from assistant.ui.staff_launch import StaffAccessError
 
     assistant = _assistant(settings)
     if args.ingest:

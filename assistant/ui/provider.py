@@ -6,7 +6,7 @@ import logging
 import os
 from typing import TYPE_CHECKING, Any
 
-from assistant.documents import public_answer
+from assistant.documents.public import public_answer
 from assistant.prompts import (
     TITLE,
 )

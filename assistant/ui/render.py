@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assistant.documents import Catalog
+from assistant.documents.served import Catalog
 from assistant.models import Citation
 from assistant.prompts import (
     NO_SOURCES,

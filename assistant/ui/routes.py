@@ -20,7 +20,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from assistant.documents import DOCUMENT_ROUTE, SERVED_TYPES, document_bytes, readable
+from assistant.documents.served import DOCUMENT_ROUTE, SERVED_TYPES, document_bytes, readable
 from index.filters import AANBIEDER
 
 if TYPE_CHECKING:

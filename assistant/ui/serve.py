@@ -13,12 +13,12 @@ import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from assistant.documents import DocumentManager
+from assistant.documents.writer import DocumentManager
 from assistant.prompts import STAFF_LOGIN
 from assistant.ui.admin import AdminServer
 from assistant.ui.provider import build_app
 from assistant.ui.render import launch_options
-from assistant.ui.staff_app import staff_auth, staff_page
+from assistant.ui.staff_launch import staff_auth, staff_page
 
 if TYPE_CHECKING:
     from assistant.service import Assistant

@@ -1,6 +1,6 @@
 """The staff page's "Documenten" tab: upload, the list of indexed documents, visibility,
 removal and the change log. Plain methods over `DocumentManager`, tested without a browser;
-`staff_app` wires them to components."""
+`staff_documents_tab` wires them to components."""
 
 from __future__ import annotations
 
@@ -9,12 +9,27 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from assistant.documents import DocumentError, DocumentManager, DocumentRow, Job, public_source
+from assistant.documents.jobs import Job
+from assistant.documents.listing import DocumentRow
+from assistant.documents.public import public_source
+from assistant.documents.writer import DocumentError, DocumentManager
 from assistant.prompts import (
+    DOCUMENTS_CHOOSE_VISIBILITY,
+    DOCUMENTS_CHOSEN,
     DOCUMENTS_CONFIRM,
+    DOCUMENTS_NOTHING_ADDED,
     DOCUMENTS_PICK_FILES,
     DOCUMENTS_PICK_ROW,
     DOCUMENTS_PICK_VISIBILITY,
+    DOCUMENTS_REMOVED,
+    DOCUMENTS_REPORT_FAILED,
+    DOCUMENTS_REPORT_LABELS,
+    DOCUMENTS_REPORT_LINE,
+    DOCUMENTS_REPORT_OCR,
+    DOCUMENTS_REPORT_PROBLEM,
+    DOCUMENTS_REPORT_REFUSED,
+    DOCUMENTS_REPORT_TOTALS,
+    DOCUMENTS_VISIBILITY_CHANGED,
 )
 from ingest.models import VISIBILITIES
 
@@ -80,34 +95,47 @@ class DocumentsPage:
         if visibility not in VISIBILITIES:
             raise DocumentError(DOCUMENTS_PICK_VISIBILITY)
         kept, refused = self.manager.keep_uploads(given)
-        lines = [f"- **Overgeslagen**: {_e(r)}" for r in refused]
+        lines = [DOCUMENTS_REPORT_REFUSED.format(line=_e(r)) for r in refused]
         if kept:
             job = self.manager.ingest(kept, visibility, who, progress)
             lines = self.report_lines(job) + lines
-        return "\n".join(lines) or "Niets toegevoegd."
+        return "\n".join(lines) or DOCUMENTS_NOTHING_ADDED
 
     def report_lines(self, job: Job) -> list[str]:
         r = job.report
         lines = []
-        for label, sources in (
-            ("Toegevoegd", r.added),
-            ("Vervangen", r.replaced),
-            ("Ongewijzigd", r.unchanged),
+        for kind, sources in (
+            ("added", r.added),
+            ("replaced", r.replaced),
+            ("unchanged", r.unchanged),
         ):
             for source in sources:
-                ocr = f" — OCR op pagina's {r.ocr[source]}" if source in r.ocr else ""
-                lines.append(f"- **{label}** ({job.visibility}): {_e(self.name(source))}{ocr}")
+                ocr = DOCUMENTS_REPORT_OCR.format(pages=r.ocr[source]) if source in r.ocr else ""
+                line = DOCUMENTS_REPORT_LINE.format(
+                    label=DOCUMENTS_REPORT_LABELS[kind],
+                    visibility=job.visibility,
+                    name=_e(self.name(source)),
+                    ocr=ocr,
+                )
+                lines.append(line)
         for p in r.problems:
             lines.append(
-                f"- **Overgeslagen**: {_e(self.name(p.path))} — {_e(p.reason)}: {_e(p.message)}"
+                DOCUMENTS_REPORT_PROBLEM.format(
+                    name=_e(self.name(p.path)), reason=_e(p.reason), message=_e(p.message)
+                )
             )
         if job.state != "klaar":
-            lines.append(f"- **Mislukt**: {_e(job.error)}; wat ervoor stond is opgenomen.")
+            lines.append(DOCUMENTS_REPORT_FAILED.format(error=_e(job.error)))
         took = f"{r.seconds:.1f}".replace(".", ",")
         lines.append(
-            f"\n{len(r.added)} toegevoegd, {len(r.replaced)} vervangen, "
-            f"{len(r.unchanged)} ongewijzigd, {len(r.problems)} overgeslagen "
-            f"({r.chunks_added} passages, {took} s)."
+            DOCUMENTS_REPORT_TOTALS.format(
+                added=len(r.added),
+                replaced=len(r.replaced),
+                unchanged=len(r.unchanged),
+                problems=len(r.problems),
+                chunks=r.chunks_added,
+                seconds=took,
+            )
         )
         return lines
 
@@ -156,15 +184,17 @@ class DocumentsPage:
             return ""
         record = self.manager.find(doc_id)
         state = record.metadata.get("visibility") or "intern"
-        return f"Gekozen: **{_e(record.title)}** ({_e(self.name(record.source))}, {state})"
+        return DOCUMENTS_CHOSEN.format(
+            title=_e(record.title), name=_e(self.name(record.source)), visibility=state
+        )
 
     def set_visibility(self, doc_id: str, visibility: str | None, who: str) -> str:
         if not doc_id:
             raise DocumentError(DOCUMENTS_PICK_ROW)
         if visibility not in VISIBILITIES:
-            raise DocumentError("Kies openbaar of intern.")
+            raise DocumentError(DOCUMENTS_CHOOSE_VISIBILITY)
         record = self.manager.set_visibility(doc_id, visibility, who)
-        return f"{_e(record.title)} is nu **{visibility}**."
+        return DOCUMENTS_VISIBILITY_CHANGED.format(title=_e(record.title), visibility=visibility)
 
     def remove(self, doc_id: str, confirmed: bool, who: str) -> str:
         if not doc_id:
@@ -172,7 +202,7 @@ class DocumentsPage:
         if not confirmed:
             raise DocumentError(DOCUMENTS_CONFIRM)
         record = self.manager.remove(doc_id, who)
-        return f"{_e(record.title)} ({_e(self.name(record.source))}) is verwijderd."
+        return DOCUMENTS_REMOVED.format(title=_e(record.title), name=_e(self.name(record.source)))
 
     def log_rows(self, limit: int = 200) -> list[Row]:
         rows = []
