@@ -7,7 +7,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from assistant.documents.served import document_url, servable
-from index.filters import AANBIEDER, MEDEWERKER
+from index.filters import AANBIEDER
 from index.store import DocumentRecord
 
 if TYPE_CHECKING:
@@ -42,11 +42,6 @@ def is_under(path: Path, folder: Path) -> bool:
         return path.is_relative_to(folder.resolve())
     except OSError:
         return False
-
-
-def no_public_documents(assistant: Assistant, audience: str) -> bool:
-    """A provider who can read nothing at all (everything was ingested as intern)."""
-    return audience != MEDEWERKER and not assistant.documents_for(AANBIEDER)
 
 
 def public_answer(data: dict[str, Any], assistant: Assistant) -> dict[str, Any]:
