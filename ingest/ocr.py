@@ -90,7 +90,8 @@ def has_images(page: Any) -> bool:
     """Whether the page holds any image at all (listed, not decoded): something OCR could read."""
     try:
         return len(page.images) > 0
-    except Exception:
+    except Exception as exc:  # pypdf cannot list them: nothing OCR could read either
+        log.debug("cannot list page images: %s", exc)
         return False
 
 

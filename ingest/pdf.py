@@ -186,7 +186,8 @@ def _outline(reader: object) -> list[KnownEntry]:
             title = re.sub(r"\s+", " ", str(getattr(item, "title", "") or "")).strip()
             try:
                 page = reader.get_destination_page_number(item) + 1  # type: ignore[attr-defined]
-            except Exception:
+            except Exception as exc:  # a bookmark without a page still names its section
+                log.debug("bookmark %r has no page: %s", title, exc)
                 page = None
             label, _ = section_label(title)
             if label and title.startswith(label):
@@ -196,6 +197,7 @@ def _outline(reader: object) -> list[KnownEntry]:
 
     try:
         walk(reader.outline)  # type: ignore[attr-defined]
-    except Exception:  # a broken outline must not cost the document
+    except Exception as exc:  # a broken outline must not cost the document
+        log.info("ignoring a broken PDF outline: %s", exc)
         return []
     return entries
