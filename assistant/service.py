@@ -101,8 +101,22 @@ class Assistant:
                 reference_boost=settings.reference_boost,
             ),
         )
-        self.extractive = ExtractiveAnswerer(
-            idf=lambda t: self.retriever.bm25.idf(t),
+        self.extractive = self._extractive_for(MEDEWERKER)
+        # a provider's answer weighs words by the openbaar documents alone (issue 14)
+        self._extractive_public = self._extractive_for(AANBIEDER)
+        # A generative answerer only when a backend is configured; it falls back to extractive.
+        chat_model = chat_model or make_chat_model(settings)
+        self.answerer: ExtractiveAnswerer | GenerativeAnswerer = (
+            GenerativeAnswerer(chat_model, self.index.page_text, self.extractive)
+            if chat_model is not None
+            else self.extractive
+        )
+
+    def _extractive_for(self, audience: str) -> ExtractiveAnswerer:
+        """The extractive answerer with the word statistics of what `audience` may read."""
+        settings = self.settings
+        return ExtractiveAnswerer(
+            idf=lambda t: self.retriever.bm25_for(audience).idf(t),
             page_text=self.index.page_text,
             settings=ExtractiveSettings(
                 min_coverage=settings.min_coverage,
@@ -112,14 +126,13 @@ class Assistant:
                 semantic_focus=settings.semantic_focus,
             ),
             encoder=shared_encoder() if settings.answer_encoder == "use-m3" else None,
-            known=lambda: self.retriever.bm25.vocabulary,
+            known=lambda: self.retriever.bm25_for(audience).vocabulary,
         )
-        # A generative answerer only when a backend is configured; it falls back to extractive.
-        chat_model = chat_model or make_chat_model(settings)
-        self.answerer: ExtractiveAnswerer | GenerativeAnswerer = (
-            GenerativeAnswerer(chat_model, self.index.page_text, self.extractive)
-            if chat_model is not None
-            else self.extractive
+
+    def extractive_as(self, audience: str) -> ExtractiveAnswerer:
+        """The extractive answerer for `audience` (providers: openbaar statistics only)."""
+        return (
+            self.extractive if check_audience(audience) == MEDEWERKER else self._extractive_public
         )
 
     def close(self) -> None:
@@ -182,7 +195,7 @@ class Assistant:
         if q.is_comparison:  # "het verschil tussen Weert en Maasgouw": each one cited
             answer = self._compare(q, k, where, audience)
         else:
-            answer = self._answer(q, self._hits(q, k, where, audience))
+            answer = self._answer(q, self._hits(q, k, where, audience), audience)
         # a passage replaced by a later binding text (NvI, rectificatie, newer version)
         answer = supersede.apply(answer, self.index, audience)
         return with_note(answer, q.cut_note)
@@ -193,14 +206,16 @@ class Assistant:
             q, hits, self.index.page_text
         )
 
-    def _answer(self, q: Question, hits: list[RetrievedChunk]) -> Answer:
+    def _answer(
+        self, q: Question, hits: list[RetrievedChunk], audience: str = MEDEWERKER
+    ) -> Answer:
         """A fact when one is asked, else the configured answerer's answer."""
         fact = self._fact(q, hits)
         if fact is not None:
             return fact
         if isinstance(self.answerer, GenerativeAnswerer):
             return self.answerer.answer(q.text, hits)
-        return self.extractive.answer(q, hits)
+        return self.extractive_as(audience).answer(q, hits)
 
     def ask_stream(
         self,
@@ -265,11 +280,12 @@ class Assistant:
         for name in q.gemeenten:
             scoped = all_of(where, metadata_filter(gemeente=name))
             hits = self.search(sub or q.text, k, scoped, audience)
-            part = self.extractive.answer(sub, hits)
+            extractive = self.extractive_as(audience)
+            part = extractive.answer(sub, hits)
             if part.refused and hits:
                 # a general comparison ("wat verschilt tussen de brieven?") has no content
                 # words of its own: the gemeente's best passage on the subject answers it
-                part = self.extractive.answer(hits[0].chunk.title or sub, hits)
+                part = extractive.answer(hits[0].chunk.title or sub, hits)
             parts.append((name, part))
         return combine(q.text, parts)
 

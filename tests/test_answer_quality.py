@@ -175,3 +175,24 @@ def test_verdicts_count_a_wrong_answer_apart_from_a_refusal() -> None:
     assert verdict(other, right) == "wrong"  # the right words from the wrong document
     assert section_contains("3.19", "Artikel 3.19") and not section_contains("3.1", "Artikel 3.19")
     assert read_question("Wat staat in artikel 3.19?").sections == ("3.19",)
+
+
+def test_a_provider_answer_weighs_words_by_openbaar_documents_only(tmp_path: Path) -> None:
+    """Intern documents never change how much a word counts in a provider's answer."""
+    from conftest import LETTERS
+
+    from index.filters import AANBIEDER
+    from index.lexical import stem
+
+    intern = tmp_path / "intern"
+    intern.mkdir()
+    (intern / "notitie.md").write_text(
+        "# Interne notitie\n\n" + "De gunning en nog eens de gunning. " * 30, encoding="utf-8"
+    )
+    with Assistant(Settings(data_dir=tmp_path / "data", embedding_model="hashing")) as bot:
+        bot.ingest([LETTERS], visibility="openbaar")
+        bot.ingest([intern], visibility="intern")
+        token = stem("gunning")
+        public = bot.retriever.bm25_for(AANBIEDER).idf(token)
+        assert bot.extractive_as(AANBIEDER).idf(token) == public
+        assert bot.extractive.idf(token) != public  # staff statistics include the note
