@@ -30,7 +30,7 @@ from index.indexer import Indexer, IngestReport
 from index.retriever import HybridRetriever, RetrievalSettings, RetrievedChunk
 from index.store import DocumentRecord, IndexManifest, VectorIndex
 from ingest.chunking import ChunkSettings
-from ingest.models import OPENBAAR
+from ingest.models import OPENBAAR, Chunk
 
 log = logging.getLogger(__name__)
 
@@ -203,7 +203,15 @@ class Assistant:
     def _fact(self, q: Question, hits: list[RetrievedChunk]) -> Answer | None:
         """A letter-head fact or a definition, when that is what is asked and it is found."""
         return letterhead_answer(q, hits, self.index.page_text) or definition_answer(
-            q, hits, self.index.page_text
+            q, hits, self.index.page_text, self._passage_with
+        )
+
+    def _passage_with(self, doc_id: str, text: str) -> Chunk | None:
+        """The indexed passage of a document that holds `text` (from BM25's passages in
+        memory, so no index scan)."""
+        return next(
+            (c for c in self.retriever.bm25.chunks if c.doc_id == doc_id and text in c.text),
+            None,
         )
 
     def _answer(

@@ -127,6 +127,8 @@ def test_a_definition_comes_from_the_begripsbepalingen(assistant: Assistant) -> 
     quote = answer.citations[0].quote
     assert "jeugdhulpaanbieder" in quote and "natuurlijke persoon" in quote
     assert Path(answer.citations[0].source).name == "Jeugdwet.md"
+    assert answer.citations[0].section.endswith("1.1")  # the entry's own article, not the hit's
+    assert answer.answer.startswith("Volgens de documenten: jeugdhulpaanbieder:")
 
 
 # --- 5. follow-up questions in the chat ----------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 from assistant.models import Answer, Citation
 from assistant.prompts import ANSWER_LEAD
@@ -17,6 +18,7 @@ from assistant.question import Question
 from assistant.verify.citations import normalize_ws, quote_on_page
 from index.retriever import RetrievedChunk
 from ingest.extract import dutch_date, parse_date
+from ingest.models import Chunk
 
 # Which letter-head field a question asks for, by the words it uses.
 _FIELDS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -140,9 +142,14 @@ def definition_answer(
     q: Question,
     hits: Sequence[RetrievedChunk],
     page_text: Callable[[str, int], str | None],
+    passage_with: Callable[[str, str], Chunk | None] = lambda doc_id, text: None,
 ) -> Answer | None:
     """The begripsbepaling of the term a definition question asks about, quoted from its
-    page with the items it lists ("jeugdhulpaanbieder: 1°. ...; 2°. ..."); None if none."""
+    page with the items it lists ("jeugdhulpaanbieder: 1°. ...; 2°. ..."); None if none.
+
+    The entry may stand elsewhere on the page than the passage that was found (a law in
+    Markdown is one page): `passage_with(doc_id, line)` names the passage that holds it, so
+    the citation names the entry's own section."""
     term = defined_term(q)
     if term is None:
         return None
@@ -152,8 +159,12 @@ def definition_answer(
             text = page_text(chunk.doc_id, page) or ""
             quote = _definition_on(text, term)
             if quote and quote_on_page(quote, text):
-                citation = Citation.of_chunk(1, chunk, page, quote, hit.score)
-                shown = normalize_ws(quote.replace("*", ""))
+                first_line = quote.splitlines()[0].strip()
+                home = chunk if first_line in chunk.text else passage_with(chunk.doc_id, first_line)
+                citation = Citation.of_chunk(1, home or chunk, page, quote, hit.score)
+                if home is None:  # its section is not known: name none rather than a wrong one
+                    citation = replace(citation, section="", heading="")
+                shown = re.sub(r"^[\W_]+", "", normalize_ws(quote.replace("*", "")))
                 body = f"{ANSWER_LEAD} {shown} [1]"
                 return Answer(q.text, body, False, (citation,), notes=(f"definition: {term}",))
     return None
