@@ -7,7 +7,7 @@ import json
 import logging
 import pickle
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -269,9 +269,9 @@ class BM25Index:
         return vocab
 
     @property
-    def vocabulary(self) -> set[str]:
-        """Every stem in the index (for splitting compounds into known words)."""
-        return set(self._df)
+    def vocabulary(self) -> Collection[str]:
+        """Every stem in the index (for splitting compounds into known words); a view, no copy."""
+        return self._df.keys()
 
     def idf(self, token: str) -> float:
         """Inverse document frequency; a word no passage contains gets the highest value."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Collection, Iterable
+from dataclasses import dataclass
 from importlib import resources
 
 from index.lexical import stem, tokenize
@@ -104,20 +105,37 @@ def occurs(token: str, evidence: Collection[str]) -> bool:
     )
 
 
+@dataclass(frozen=True)
+class Wanted:
+    """The ways a question's word may be said, worked out once per question: its stem and
+    lemma, thesaurus alternatives (phrases, every word needed), its parts as a compound."""
+
+    forms: frozenset[str]
+    phrases: tuple[tuple[str, ...], ...]
+    parts: tuple[str, str] | None
+
+    def said_in(self, evidence: Collection[str]) -> bool:
+        """Does a text with these evidence stems say the word?"""
+        if any(occurs(f, evidence) for f in self.forms):
+            return True
+        if any(all(occurs(p, evidence) for p in phrase) for phrase in self.phrases):
+            return True
+        return self.parts is not None and all(occurs(p, evidence) for p in self.parts)
+
+
+def wanted(word: str, token: str, known: Collection[str]) -> Wanted:
+    """How a question's word (`word`, stemmed `token`) may be said; `known`: indexed stems."""
+    own = forms(word) | {token}
+    phrases = tuple(p for form in sorted(own) for p in thesaurus().alternatives(form))
+    return Wanted(own, phrases, compound_parts(word.lower(), known))
+
+
 def covered(word: str, token: str, evidence: Collection[str], known: Collection[str]) -> bool:
     """Does the text with `evidence` stems say a question's word (`word`, stemmed `token`)?
 
     Its stem or lemma, a compound holding it, a thesaurus alternative (every word of a
     phrase), or both parts of the word as a compound."""
-    own = forms(word) | {token}
-    if any(occurs(f, evidence) for f in own):
-        return True
-    for form in own:
-        for phrase in thesaurus().alternatives(form):
-            if all(occurs(p, evidence) for p in phrase):
-                return True
-    parts = compound_parts(word.lower(), known)
-    return parts is not None and all(occurs(p, evidence) for p in parts)
+    return wanted(word, token, known).said_in(evidence)
 
 
 def words(text: str) -> list[str]:

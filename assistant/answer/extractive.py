@@ -25,7 +25,7 @@ from assistant.verify.grounding import is_instruction
 from assistant.verify.sentences import chunk_sentences, display_quote, with_list
 from index.lexical import DUTCH_STOPWORDS, stem, tokenize
 from index.retriever import RetrievedChunk
-from index.vocabulary import covered, filler_words, words
+from index.vocabulary import filler_words, wanted, words
 
 
 def _setting(name: str) -> float:
@@ -151,23 +151,23 @@ class ExtractiveAnswerer:
         terms = list(terms if terms is not None else self.terms(q.text, q.kind))
         total = sum(t.weight for t in terms) or 1.0
         known = self.known()
+        said = {t.token: wanted(t.word, t.token, known) for t in terms}  # once per question
         needs = NEEDS.get(q.kind)
         term = defined_term(q)
 
         def found_in(evidence: set[str]) -> frozenset[str]:
-            return frozenset(t.token for t in terms if covered(t.word, t.token, evidence, known))
+            return frozenset(t.token for t in terms if said[t.token].said_in(evidence))
 
-        def share(evidence: set[str]) -> tuple[float, int]:
-            found = found_in(evidence)
-            return sum(t.weight for t in terms if t.token in found) / total, len(terms) - len(found)
+        def weight(found: frozenset[str]) -> float:
+            return sum(t.weight for t in terms if t.token in found) / total
 
-        raw: list[tuple[int, RetrievedChunk, int, str, float, float, int, float]] = []
-        wides: list[float] = []
-        local_found: list[frozenset[str]] = []
+        # per sentence: the question's words in it, with its heading and title, and with its
+        # neighbours too
+        Found = frozenset[str]
+        rows: list[tuple[int, RetrievedChunk, int, str, Found, Found, Found]] = []
         for rank, hit in enumerate(hits):
             chunk = hit.chunk
             frame = _stems(f"{chunk.title} {chunk.heading}")
-            chunk_cov, _ = share(frame | _stems(chunk.text))
             found = chunk_sentences(chunk)
             token_sets = [_stems(s) for _, s in found]
             for i, (start, text) in enumerate(found):
@@ -175,28 +175,32 @@ class ExtractiveAnswerer:
                     continue
                 own = token_sets[i]
                 near = set().union(*token_sets[max(0, i - 1) : i], *token_sets[i + 1 : i + 2])
-                # Evidence: the sentence with its heading and title; neighbours count half.
-                local, _ = share(own | frame)
-                wide, missing = share(own | frame | near)
-                coverage = local + 0.5 * (wide - local)
-                own_share, _ = share(own)
-                raw.append((rank, hit, start, text, coverage, own_share, missing, chunk_cov))
-                local_found.append(found_in(own | frame))
-                wides.append(wide)
+                rows.append(
+                    (
+                        rank,
+                        hit,
+                        start,
+                        text,
+                        found_in(own),
+                        found_in(own | frame),
+                        found_in(own | frame | near),
+                    )
+                )
         # The question's focus: its words that few of the candidate sentences say. Words every
         # passage shares ("ambulante jeugdhulp" in a dossier on it) say what it is about, not
         # what it asks.
         # (smoothed: among two sentences that both say a word, it may still be the focus)
-        spread = {
-            t.token: sum(t.token in f for f in local_found) / (len(local_found) + 2) for t in terms
-        }
+        spread = {t.token: sum(t.token in row[5] for row in rows) / (len(rows) + 2) for t in terms}
         focus_weight = {t.token: t.weight * (1 - spread[t.token]) for t in terms}
         focus_total = sum(focus_weight.values()) or 1.0
         out = []
-        for (rank, hit, start, text, coverage, own_share, missing, _), said, wide in zip(
-            raw, local_found, wides, strict=True
-        ):
-            focus = sum(focus_weight[t] for t in said) / focus_total
+        for rank, hit, start, text, own_found, local_found, wide_found in rows:
+            # Evidence: the sentence with its heading and title; neighbours count half.
+            local, wide = weight(local_found), weight(wide_found)
+            coverage = local + 0.5 * (wide - local)
+            missing = len(terms) - len(wide_found)
+            own_share = weight(own_found)
+            focus = sum(focus_weight[t] for t in local_found) / focus_total
             typed = has_type(text, needs)
             defining = term is not None and defines(text, term)
             # ranks by what separated right from wrong answers on the dev set: coverage and
@@ -230,11 +234,11 @@ class ExtractiveAnswerer:
         """The sentence vectors' similarity, for the candidates it can still admit only (typed,
         enough focus): encoding is most of an answer's time, so the rest are left at 0."""
         s = self.settings
-        wanted = [i for i, c in enumerate(found) if c.typed and c.focus >= s.semantic_focus]
-        if self.encoder is not None and wanted:
-            texts = [_with_heading(found[i]) for i in wanted]
+        admissible = [i for i, c in enumerate(found) if c.typed and c.focus >= s.semantic_focus]
+        if self.encoder is not None and admissible:
+            texts = [_with_heading(found[i]) for i in admissible]
             sims = self.encoder.similarities(question, texts)
-            for i, sim in zip(wanted, sims, strict=True):
+            for i, sim in zip(admissible, sims, strict=True):
                 found[i] = replace(found[i], semantic=float(sim))
         found.sort(key=lambda c: (-c.score, c.rank, c.start))
         return found
