@@ -172,10 +172,15 @@ class Assistant:
         self.retriever.refresh()
         return self.retriever.search(query, k or self.settings.top_k, where, audience)
 
-    def read(self, question: str, audience: str = AANBIEDER) -> Question:
-        """The question read once, against the gemeenten `audience` may see."""
-        known = self.metadata_values("gemeente", audience) if question.strip() else []
-        return read_question(question, known)
+    def read(
+        self, question: str, audience: str = AANBIEDER, docs: list[DocumentRecord] | None = None
+    ) -> Question:
+        """The question read once, against the gemeenten `audience` may see (`docs`: the
+        documents it may read, when the caller has them already)."""
+        if not question.strip():
+            return read_question(question)
+        docs = self.documents_for(audience) if docs is None else docs
+        return read_question(question, _values(docs, "gemeente"))
 
     def ask(
         self,
@@ -185,20 +190,24 @@ class Assistant:
         audience: str = AANBIEDER,
     ) -> Answer:
         check_audience(audience)
-        q = self.read(question, audience)
-        if audience == AANBIEDER and not self.documents_for(AANBIEDER):  # first run: all intern
+        docs = self.documents_for(audience)  # read once for the whole question
+        q = self.read(question, audience, docs)
+        if audience == AANBIEDER and not docs:  # first run: everything is intern
             return Answer(question=q.text, answer=NO_PUBLIC_DOCUMENTS, refused=True)
         if meeting_asked(q.text):  # "Wat is er besloten in de raadsvergadering van …?"
-            meeting = meeting_answer(q.text, self.documents_for(audience), self.index.page_text)
+            meeting = meeting_answer(q.text, docs, self.index.page_text)
             if meeting is not None:
                 return with_note(meeting, q.cut_note)
         if q.is_comparison:  # "het verschil tussen Weert en Maasgouw": each one cited
             answer = self._compare(q, k, where, audience)
         else:
             answer = self._answer(q, self._hits(q, k, where, audience), audience)
-        # a passage replaced by a later binding text (NvI, rectificatie, newer version)
-        answer = supersede.apply(answer, self.index, audience)
-        return with_note(answer, q.cut_note)
+        return self._finish(answer, q, audience)
+
+    def _finish(self, answer: Answer, q: Question, audience: str) -> Answer:
+        """A passage replaced by a later binding text (NvI, rectificatie, newer version) gets
+        that text in front; a cut question its note."""
+        return with_note(supersede.apply(answer, self.index, audience), q.cut_note)
 
     def _fact(self, q: Question, hits: list[RetrievedChunk]) -> Answer | None:
         """A letter-head fact or a definition, when that is what is asked and it is found."""
@@ -239,23 +248,26 @@ class Assistant:
         """
         check_audience(audience)
         answerer = self.answerer
-        q = self.read(question, audience)
+        if not isinstance(answerer, GenerativeAnswerer):
+            yield self.ask(question, k, where, audience)
+            return
+        docs = self.documents_for(audience)
+        q = self.read(question, audience, docs)
         if (
-            not isinstance(answerer, GenerativeAnswerer)
-            or not q.text
+            not q.text
             or q.is_comparison
-            or (audience == AANBIEDER and not self.documents_for(AANBIEDER))  # first run
+            or meeting_asked(q.text)  # answered from the besluitenlijst, as `ask` does
+            or (audience == AANBIEDER and not docs)  # first run
         ):
             yield self.ask(question, k, where, audience)
             return
         hits = self._hits(q, k, where, audience)
-        if self._fact(q, hits) is not None:  # a fact needs no model: answered whole
-            yield self.ask(question, k, where, audience)
+        fact = self._fact(q, hits)
+        if fact is not None:  # a fact needs no model: answered whole, from these hits
+            yield self._finish(fact, q, audience)
             return
         for item in answerer.stream(q.text, hits):
-            if isinstance(item, Answer):  # checked as `ask` checks: later texts lead
-                item = with_note(supersede.apply(item, self.index, audience), q.cut_note)
-            yield item
+            yield self._finish(item, q, audience) if isinstance(item, Answer) else item
 
     def _hits(
         self, q: Question, k: int | None, where: dict[str, Any] | None, audience: str
@@ -321,8 +333,7 @@ class Assistant:
 
     def metadata_values(self, key: str, audience: str = AANBIEDER) -> list[str]:
         """The distinct values of one metadata key over the documents `audience` may read."""
-        values = {str(d.metadata[key]) for d in self.documents_for(audience) if key in d.metadata}
-        return sorted(values, key=str.casefold)
+        return _values(self.documents_for(audience), key)
 
     def source_file(self, source: str, audience: str = AANBIEDER) -> Path | None:
         """The file on disk behind an indexed source `audience` may read, for opening it."""
@@ -331,3 +342,8 @@ class Assistant:
                 path = Path(str(record.metadata.get("_path", record.source)))
                 return path if path.is_file() else None
         return None
+
+
+def _values(docs: Sequence[DocumentRecord], key: str) -> list[str]:
+    """The distinct values of one metadata key over some documents, sorted (any case)."""
+    return sorted({str(d.metadata[key]) for d in docs if key in d.metadata}, key=str.casefold)
