@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from assistant.prompts import QUESTION_CUT
+from assistant.verify.sentences import split_line
 from index.retriever import section_references
 
 # One limit for every way in (CLI, chat, API): a pasted document is no question; it only
@@ -100,7 +101,7 @@ class Question:
         """What one gemeente's documents answer: without the names and comparison words."""
         text = self.text
         for name in self.gemeenten:
-            text = re.sub(rf"(?<![\w-]){re.escape(name)}(?![\w-])", " ", text, flags=re.I)
+            text = _name(name).sub(" ", text)
         return " ".join(_COMPARING.sub(" ", text).split())
 
 
@@ -122,10 +123,15 @@ def named_gemeenten(question: str, known: Iterable[str]) -> list[str]:
     """The indexed gemeenten a question names, in the order it names them (any case)."""
     found: list[tuple[int, str]] = []
     for name in known:
-        m = re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", question, re.I)
+        m = _name(name).search(question)
         if m:
             found.append((m.start(), name))
     return [name for _, name in sorted(found)]
+
+
+def _name(name: str) -> re.Pattern[str]:
+    """A gemeente's name as a whole word in any case ("Weert", not "Weertse")."""
+    return re.compile(rf"(?<![\w-]){re.escape(name)}(?![\w-])", re.I)
 
 
 def read_question(question: str, gemeenten: Sequence[str] = ()) -> Question:
@@ -149,8 +155,7 @@ def question_kind(text: str) -> str:
 def _asking_sentence(text: str) -> str:
     """The sentence that asks: a question often opens with context ("Ik wil stoppen. Hoeveel
     opzegtermijn ...?"); the first sentence that ends in "?" asks."""
-    parts = re.split(r"(?<=[.!?])\s+", text.strip())
-    asking = [p for p in parts if p.endswith("?")]
+    asking = [p for p in split_line(" ".join(text.split())) if p.endswith("?")]
     return asking[0] if asking else text
 
 
@@ -183,7 +188,7 @@ def with_context(text: str, previous: str | None, gemeenten: Sequence[str] = ())
     if elliptic and new_names and old_names:
         swapped = previous
         for old, new in zip(old_names, new_names, strict=False):
-            swapped = re.sub(rf"(?<![\w-]){re.escape(old)}(?![\w-])", new, swapped, flags=re.I)
+            swapped = _name(old).sub(new, swapped)
         return swapped
     if elliptic and new_names:
         return f"{previous.rstrip('?').rstrip()} in {' en '.join(new_names)}?"
