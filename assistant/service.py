@@ -45,10 +45,14 @@ def chunk_settings(settings: Settings) -> ChunkSettings:
     )
 
 
+def manifest_for(settings: Settings, embedder: Embedder) -> IndexManifest:
+    """What an index built with these settings and this embedder records."""
+    return IndexManifest(embedder.name, embedder.dim, chunk_settings(settings).fingerprint())
+
+
 def open_index(settings: Settings, embedder: Embedder) -> VectorIndex:
     """The Chroma index of the settings: a server when INKOOP_CHROMA_URL is set, else on disk."""
-    manifest = IndexManifest(embedder.name, embedder.dim, chunk_settings(settings).fingerprint())
-    return _chroma(settings, manifest)
+    return _chroma(settings, manifest_for(settings, embedder))
 
 
 def _chroma(settings: Settings, manifest: IndexManifest) -> ChromaIndex:
@@ -60,10 +64,7 @@ def _chroma(settings: Settings, manifest: IndexManifest) -> ChromaIndex:
 def reset_index(settings: Settings, embedder: Embedder) -> None:
     """Empty the index of the settings, whatever it was built with (`ingest --rebuild`)."""
     try:
-        index = _chroma(
-            settings,
-            IndexManifest(embedder.name, embedder.dim, chunk_settings(settings).fingerprint()),
-        )
+        index = _chroma(settings, manifest_for(settings, embedder))
     except IndexMismatchError as exc:
         if exc.found is None:
             raise

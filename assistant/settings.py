@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -92,6 +92,6 @@ def dense_weight_for(embedder_name: str) -> float:
     return 0.1
 
 
-def default(field: str) -> object:
+def default(field: str) -> Any:
     """The default of one setting, for code that takes its numbers from here."""
     return Settings.model_fields[field].default

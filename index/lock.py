@@ -32,9 +32,13 @@ class DataDirLock:
 
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = data_dir
-        self.path = (data_dir / LOCK_NAME).resolve() if data_dir.exists() else data_dir / LOCK_NAME
         self._handle: TextIO | None = None
         self._shared = False
+
+    @property
+    def path(self) -> Path:
+        """The lock file."""
+        return (self.data_dir / LOCK_NAME).resolve()
 
     @property
     def held(self) -> bool:
@@ -44,7 +48,6 @@ class DataDirLock:
         if self.held:
             return self
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        self.path = (self.data_dir / LOCK_NAME).resolve()
         handle = self.path.open("a+", encoding="utf-8")
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)

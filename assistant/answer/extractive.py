@@ -29,7 +29,7 @@ from index.vocabulary import filler_words, wanted, words
 
 
 def _setting(name: str) -> float:
-    return float(default(name))  # type: ignore[arg-type]
+    return float(default(name))
 
 
 # Words that name the answer type a kind asks for; its type check stands in for them.

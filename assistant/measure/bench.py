@@ -21,11 +21,11 @@ from typing import Any
 import numpy as np
 
 from assistant.measure.stats import percentile_or_nan
-from assistant.service import Assistant, chunk_settings
+from assistant.service import Assistant, manifest_for
 from assistant.settings import Settings
 from index.chroma import ChromaIndex
 from index.embedders import Embedder
-from index.store import CHROMA_MAX_BATCH, DocumentRecord, IndexManifest
+from index.store import CHROMA_MAX_BATCH, DocumentRecord
 from ingest.models import OPENBAAR, Chunk, Page
 
 log = logging.getLogger(__name__)
@@ -146,7 +146,7 @@ def synthetic_index(source: Assistant, size: int, cache: Path, settings: Setting
     """An index of `size` chunks made from the corpus: each real chunk repeated with its words
     rotated, its vector the real one plus small noise. Built once, cached under `cache`."""
     embedder: Embedder = source.embedder
-    manifest = IndexManifest(embedder.name, embedder.dim, chunk_settings(settings).fingerprint())
+    manifest = manifest_for(settings, embedder)
     target = cache / f"synthetic-{size}"
     marker = target / "complete-2.json"  # 2: passages carry a visibility
     if not marker.is_file():

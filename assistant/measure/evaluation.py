@@ -53,10 +53,16 @@ def _num(v: float | None) -> str:
     return "-" if v is None else f"{v:.3f}"
 
 
-def _aligned(rows: Sequence[Sequence[str]]) -> str:
+def _aligned(rows: Sequence[Sequence[str]], numbers_right: bool = False) -> str:
+    """Rows as aligned columns; with `numbers_right` every column after the first is
+    right-aligned (counts)."""
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+
+    def cell(i: int, text: str, width: int) -> str:
+        return text.rjust(width) if numbers_right and i else text.ljust(width)
+
     return "\n".join(
-        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+        "  ".join(cell(i, c, w) for i, (c, w) in enumerate(zip(row, widths, strict=True))).rstrip()
         for row in rows
     )
 
@@ -336,11 +342,4 @@ def format_verdicts(results: Sequence[CaseResult]) -> str:
     for kind in kinds:
         counts = table[kind]
         rows.append((kind, str(sum(counts.values())), *(str(counts[v]) for v in VERDICTS)))
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    return "\n".join(
-        "  ".join(
-            cell.ljust(w) if i == 0 else cell.rjust(w)
-            for i, (cell, w) in enumerate(zip(row, widths, strict=True))
-        )
-        for row in rows
-    )
+    return _aligned(rows, numbers_right=True)

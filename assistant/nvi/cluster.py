@@ -22,7 +22,7 @@ from assistant.settings import default
 __all__ = ["DEFAULT_THRESHOLD", "ClusterItem", "cluster_questions"]
 
 # Tuned on 202 questions of a real NvI (tests/test_nvi_cluster.py): pair precision first.
-DEFAULT_THRESHOLD = float(default("cluster_threshold"))  # type: ignore[arg-type]
+DEFAULT_THRESHOLD = float(default("cluster_threshold"))
 
 
 def cluster_questions(

@@ -52,8 +52,8 @@ _MARKUP = re.compile(r"#{1,6}")
 # (asked sentences only): 41 drafts instead of 6, half of them citing the paragraph the
 # question is about; lower bars drafted more but from passages beside the point.
 DRAFT_SETTINGS = ExtractiveSettings(
-    min_coverage=float(default("draft_min_coverage")),  # type: ignore[arg-type]
-    max_missing=float(default("draft_max_missing")),  # type: ignore[arg-type]
+    min_coverage=float(default("draft_min_coverage")),
+    max_missing=float(default("draft_max_missing")),
     # drafts are reviewed by staff: the chat's focus bar (issue 13) is not theirs
     min_focus=0.0,
     min_focus_typed=0.0,
