@@ -152,7 +152,7 @@ def _import(args: argparse.Namespace, bench: Workbench) -> Result:
 
 
 def _cluster(args: argparse.Namespace, bench: Workbench) -> Result:
-    from assistant.nvi.workbench import cluster_summary
+    from assistant.nvi.results import cluster_summary
 
     moved, count, reset = bench.cluster(args.name, args.threshold)
     groups = [g for g in bench.groups(args.name) if len(g.nrs) > 1]

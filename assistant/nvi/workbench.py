@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,8 +16,9 @@ from assistant.nvi.cluster import ClusterItem, cluster_questions
 from assistant.nvi.draft import Drafter, citation_verifier, matching_sources
 from assistant.nvi.export import anonymise, export
 from assistant.nvi.importer import read_questions
-from assistant.nvi.models import DEFINITIEF, ExportMeta, ExportRow, ImportResult, NviError, vragen
-from assistant.nvi.records import Added, Event, Group, Project
+from assistant.nvi.models import DEFINITIEF, ExportMeta, ExportRow, NviError
+from assistant.nvi.records import Group, Project
+from assistant.nvi.results import Drafted, Imported, Review
 from assistant.nvi.review import warnings
 from assistant.nvi.store import NviStore
 
@@ -30,73 +30,6 @@ _KEY = re.compile(r"\s*\[(\d{1,3})\]")
 
 def store_path(data_dir: Path) -> Path:
     return data_dir / "nvi" / "nvi.sqlite3"
-
-
-@dataclass(frozen=True)
-class Imported:
-    result: ImportResult
-    added: Added
-
-    def lines(self, file_name: str) -> list[str]:
-        """What the import did, a line each (each problem names its row)."""
-        nrs = self.added.nrs
-        first = f"{vragen(len(nrs))} geïmporteerd uit {file_name}"
-        if len(nrs) == 1:
-            first += f" (nummer {nrs[0]})"
-        elif nrs:
-            first += f" (nummers {nrs[0]}–{nrs[-1]})"
-        lines = [first + "."]
-        if self.added.duplicates:
-            rows = ", ".join(map(str, self.added.duplicates))
-            lines.append(f"{len(self.added.duplicates)} stonden er al in (rijen {rows}).")
-        if self.result.empty_rows:
-            lines.append(f"{self.result.empty_rows} lege rijen overgeslagen.")
-        return lines + [p.message for p in self.result.problems] + list(self.result.notes)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "added": list(self.added.nrs),
-            "already_present_rows": list(self.added.duplicates),
-            "problems": [{"row": p.row, "message": p.message} for p in self.result.problems],
-            "empty_rows": self.result.empty_rows,
-            "columns": self.result.columns,
-            "notes": list(self.result.notes),
-        }
-
-
-@dataclass(frozen=True)
-class Drafted:
-    answered: tuple[int, ...] = ()  # group numbers with a cited draft
-    policy: tuple[int, ...] = ()  # beleidsvragen: no answer in the documents
-    kept: tuple[int, ...] = ()  # reviewed or hand-written answers left alone
-
-    def summary(self) -> str:
-        return (
-            f"{len(self.answered)} met een concept met bronnen, {len(self.policy)} zonder "
-            f"antwoord in de stukken (beleidsvraag — handmatig beantwoorden), {len(self.kept)} "
-            "met een bestaand antwoord ongemoeid gelaten."
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "answered": list(self.answered),
-            "beleidsvragen": list(self.policy),
-            "kept": list(self.kept),
-        }
-
-
-@dataclass(frozen=True)
-class Review:
-    group: Group
-    warnings: tuple[str, ...]
-    history: tuple[Event, ...] = field(default=())
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            **self.group.to_dict(),
-            "warnings": list(self.warnings),
-            "history": [e.to_dict() for e in self.history],
-        }
 
 
 class Workbench:
@@ -316,15 +249,6 @@ def export_name(project: str, fmt: str) -> str:
     """ "NvI-Jeugdhulp-2026.docx": a safe file name for a project's note."""
     slug = re.sub(r"[^A-Za-z0-9]+", "-", project).strip("-")[:60] or "nvi"
     return f"NvI-{slug}.{fmt}"
-
-
-def cluster_summary(moved: int, groups: int, reset: Sequence[int]) -> str:
-    """What `cluster` did, in one sentence (plus which reviewed answers it reopened)."""
-    text = f"{vragen(moved)} bij een gelijke vraag gezet; {groups} te beantwoorden groepen."
-    if reset:
-        listed = ", ".join(map(str, reset))
-        text += f" Let op: het antwoord op vraag {listed} is terug naar concept."
-    return text
 
 
 def source_label(c: Mapping[str, Any]) -> str:

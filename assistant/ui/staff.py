@@ -22,14 +22,9 @@ from typing import TYPE_CHECKING, Any
 from assistant.nvi.importer import parse_columns
 from assistant.nvi.models import STATUSES, NviError, short, vragen
 from assistant.nvi.records import Group
+from assistant.nvi.results import Review, cluster_summary
 from assistant.nvi.review import warnings
-from assistant.nvi.workbench import (
-    Review,
-    Workbench,
-    cluster_summary,
-    export_name,
-    source_label,
-)
+from assistant.nvi.workbench import Workbench, export_name, source_label
 
 if TYPE_CHECKING:
     pass
