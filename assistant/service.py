@@ -10,7 +10,7 @@ from typing import Any
 from assistant.answer import supersede
 from assistant.answer.compare import combine
 from assistant.answer.extractive import ExtractiveAnswerer, ExtractiveSettings
-from assistant.answer.facts import defined_term, definition_answer, letterhead_answer
+from assistant.answer.facts import defined_terms, definition_answer, letterhead_answer
 from assistant.answer.generative import Draft, GenerativeAnswerer
 from assistant.answer.semantic import shared_encoder
 from assistant.answer.timeline.meeting_answer import meeting_answer, meeting_asked
@@ -169,9 +169,13 @@ class Assistant:
         where: dict[str, Any] | None = None,
         audience: str = AANBIEDER,
     ) -> list[RetrievedChunk]:
-        """Passages `audience` may read; a provider (the default) sees only openbaar ones."""
+        """Passages `audience` may read; a provider (the default) sees only openbaar ones.
+        The query is searched as a question is (`Question.search_text`)."""
         self.retriever.refresh()
-        return self.retriever.search(query, k or self.settings.top_k, where, audience)
+        q = read_question(query)
+        return self.retriever.search(
+            q.search_text, k or self.settings.top_k, where, audience, references=q.sections
+        )
 
     def read(
         self, question: str, audience: str = AANBIEDER, docs: list[DocumentRecord] | None = None
@@ -277,12 +281,13 @@ class Assistant:
             return []
         self.retriever.refresh()
         k = k or self.settings.top_k
-        hits = self.retriever.search(q.text, k, where, audience, references=q.sections)
-        term = defined_term(q)
-        if term:  # "Wat is een X?": the begripsbepaling of X may use none of the other words
-            seen = {h.chunk.chunk_id for h in hits}
+        hits = self.retriever.search(q.search_text, k, where, audience, references=q.sections)
+        seen = {h.chunk.chunk_id for h in hits}
+        for term in defined_terms(q):  # "Wat is een X?": X's begripsbepaling may use none of
+            # the question's other words
             for hit in self.retriever.search(f"{term} begripsbepalingen", k, where, audience):
                 if hit.chunk.chunk_id not in seen:
+                    seen.add(hit.chunk.chunk_id)
                     hits.append(hit)
         return hits
 

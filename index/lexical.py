@@ -176,16 +176,36 @@ def stem(word: str) -> str:
     return stemmed
 
 
+@lru_cache(maxsize=100_000)
+def lemma(word: str) -> str:
+    """The dictionary form of a Dutch word (simplemma: "gegund" → "gunnen", "houdt" →
+    "houden"); the word itself when unknown."""
+    import simplemma
+
+    found = simplemma.lemmatize(word.lower(), lang="nl")
+    return found.replace("_", "") if isinstance(found, str) else word.lower()
+
+
+@lru_cache(maxsize=100_000)
+def token(word: str) -> str:
+    """The index token of one lower-cased word: the stem of its lemma, so that a verb's
+    forms meet ("houdt", "houden", "hield" → "houd"; "int", "innen" → "inn"); numbers as
+    written. Measured against the plain stem in issue 13's note."""
+    if word[0].isdigit():
+        return word
+    return stem(lemma(word)) if "-" not in word and "'" not in word else stem(word)
+
+
 def tokenize(text: str) -> list[str]:
-    """Lower-cased, Dutch-stemmed content words; numbers kept ("2026", "2.7")."""
+    """Lower-cased, Dutch-lemmatised and stemmed content words; numbers kept ("2026", "2.7")."""
     tokens = []
     for raw in _TOKEN.findall(text.lower()):
         word = raw.replace("’", "'")
         if word in DUTCH_STOPWORDS or (len(word) < 2 and not word.isdigit()):
             continue
-        tokens.append(word if word[0].isdigit() else stem(word))
+        tokens.append(token(word))
         if "-" in word:  # "geld-volgt-klant": also index the parts
-            tokens.extend(stem(p) for p in word.split("-") if p and p not in DUTCH_STOPWORDS)
+            tokens.extend(token(p) for p in word.split("-") if p and p not in DUTCH_STOPWORDS)
     return tokens
 
 
@@ -283,7 +303,7 @@ class BM25Index:
         return self._df.get(token, 0)
 
 
-TOKENIZER_VERSION = "nl-porter-3"  # part of the cache key: a new tokenizer rebuilds BM25
+TOKENIZER_VERSION = "nl-lemma-porter-4"  # part of the cache key: a new tokenizer rebuilds BM25
 
 
 def fingerprint(doc_ids: Iterable[str], manifest_key: str) -> str:

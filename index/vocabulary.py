@@ -15,26 +15,17 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from importlib import resources
 
-from index.lexical import stem, tokenize
+from index.lexical import stem, token, tokenize
 
 MIN_PART = 4  # shortest compound part that counts ("zorg", "wet"-like short parts do not)
 _WORD = re.compile(r"[\w'’]+")
 
 
 @functools.lru_cache(maxsize=65536)
-def lemma(word: str) -> str:
-    """The dictionary form of a Dutch word ("gegund" → "gunnen"); the word when unknown."""
-    import simplemma
-
-    found = simplemma.lemmatize(word.lower(), lang="nl")
-    return found.replace("_", "") if isinstance(found, str) else word.lower()
-
-
-@functools.lru_cache(maxsize=65536)
 def forms(word: str) -> frozenset[str]:
-    """The stems a word may appear as: its own stem and its lemma's stem."""
+    """The stems a word may appear as: its index token (its lemma's stem) and its own stem."""
     low = word.lower()
-    return frozenset({stem(low), stem(lemma(low))})
+    return frozenset({stem(low), token(low)})
 
 
 class Thesaurus:
@@ -77,19 +68,19 @@ def thesaurus() -> Thesaurus:
     return Thesaurus.from_text(text)
 
 
-def compound_parts(token: str, known: Collection[str]) -> tuple[str, str] | None:
+def compound_parts(word: str, known: Collection[str]) -> tuple[str, str] | None:
     """A compound split into two known words ("jeugdhulpaanbieder" → jeugdhulp, aanbieder).
 
-    `token` is a lower-cased word; `known` holds stems (e.g. the BM25 vocabulary). The split
+    `word` is lower-cased; `known` holds index tokens (e.g. the BM25 vocabulary). The split
     with the longest head wins; a linking "s" or "e" between the parts is allowed."""
-    for cut in range(len(token) - MIN_PART, MIN_PART - 1, -1):
-        head, tail = token[:cut], token[cut:]
+    for cut in range(len(word) - MIN_PART, MIN_PART - 1, -1):
+        head, tail = word[:cut], word[cut:]
         for link in ("", "s", "e"):
             if link and not head.endswith(link):
                 continue
             base = head[: len(head) - len(link)] if link else head
-            if len(base) >= MIN_PART and stem(base) in known and stem(tail) in known:
-                return stem(base), stem(tail)
+            if len(base) >= MIN_PART and token(base) in known and token(tail) in known:
+                return token(base), token(tail)
     return None
 
 

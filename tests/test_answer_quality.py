@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import CORPUS
 
+from assistant.answer.facts import _definition_on, defined_terms, defines
 from assistant.answer.types import has_type, short_span
 from assistant.measure.scoring import EvalCase, Expected, section_contains, verdict
 from assistant.models import Answer, Citation
@@ -129,6 +130,48 @@ def test_a_definition_comes_from_the_begripsbepalingen(assistant: Assistant) -> 
     assert Path(answer.citations[0].source).name == "Jeugdwet.md"
     assert answer.citations[0].section.endswith("1.1")  # the entry's own article, not the hit's
     assert answer.answer.startswith("Volgens de documenten: jeugdhulpaanbieder:")
+
+
+def test_a_difference_question_gets_both_definitions(assistant: Assistant) -> None:
+    answer = assistant.ask("Wat is het verschil tussen een jeugdhulpaanbieder en een jeugdige?")
+    verified(assistant, answer)
+    quotes = [c.quote for c in answer.citations]
+    assert len(quotes) == 2
+    assert "jeugdhulpaanbieder" in quotes[0] and "jeugdige" in quotes[1]
+    assert "[1]" in answer.answer and "[2]" in answer.answer
+
+
+def test_a_term_typed_with_one_slip_still_finds_its_entry(assistant: Assistant) -> None:
+    answer = assistant.ask("Wat is een jeugdhulpaanbeider?")
+    verified(assistant, answer)
+    assert "jeugdhulpaanbieder" in answer.citations[0].quote
+
+
+def test_defined_terms_and_typo_tolerance() -> None:
+    q = read_question(
+        "Wat is het verschil tussen een algemene voorziening en een maatwerkvoorziening?"
+    )
+    assert defined_terms(q) == ["algemene voorziening", "maatwerkvoorziening"]
+    assert defined_terms(read_question("Wat betekent een raamovereenkomst?")) == [
+        "raamovereenkomst"
+    ]
+    assert defined_terms(read_question("Wanneer start de aanbesteding?")) == []
+    assert defines("– *maatwerkvoorziening:* op de behoeften ...", "maatwerkvoorzienig")
+    assert not defines("– *maatwerk:* iets anders", "maatwerkvoorzienig")
+    assert not defines("– *cliënt:* persoon", "client2")  # short terms: exact only
+
+
+def test_an_entry_stops_at_the_next_entry() -> None:
+    page = (
+        "Artikel 1.1.1\n"
+        "– *maatwerkvoorziening:* afgestemd geheel van diensten:\n"
+        "1°. ten behoeve van zelfredzaamheid,\n"
+        "2°. ten behoeve van participatie;\n"
+        "– *mantelzorg:* hulp ten behoeve van zelfredzaamheid;\n"
+    )
+    quote = _definition_on(page, "maatwerkvoorziening")
+    assert quote is not None
+    assert quote.endswith("participatie;") and "mantelzorg" not in quote
 
 
 # --- 5. follow-up questions in the chat ----------------------------------------------------

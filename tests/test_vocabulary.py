@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from index.lexical import stem, tokenize
-from index.vocabulary import compound_parts, covered, lemma, thesaurus, words
+from index.lexical import lemma, stem, tokenize
+from index.vocabulary import compound_parts, covered, thesaurus, words
 
 
 def says(word: str, text: str, known: tuple[str, ...] = ()) -> bool:
@@ -76,3 +76,22 @@ def test_a_compound_splits_into_known_words_only() -> None:
 
 def test_words_keep_apostrophes_and_lower_case() -> None:
     assert words("De ZZP'er en de Gemeente") == ["de", "zzp'er", "en", "de", "gemeente"]
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("houdt", "houden"), ("hield", "houden"), ("int", "innen"), ("voldoet", "voldoen")],
+)
+def test_a_verbs_forms_are_one_index_token(a: str, b: str) -> None:
+    # BM25 and the answerer compare lemma stems: "Hoelang moet ik me aan mijn inschrijving
+    # houden?" finds "houdt zich 90 kalenderdagen aan zijn inschrijving"
+    assert tokenize(a) == tokenize(b)
+
+
+def test_search_text_leaves_out_filler_and_kind_words() -> None:
+    from assistant.question import read_question
+
+    q = read_question("Hoelang moet ik me eigenlijk aan mijn inschrijving houden?")
+    assert q.search_text == "ik aan inschrijving houden ?"
+    # nothing but filler: the question is searched as typed
+    assert read_question("Hoe lang?").search_text == "Hoe lang?"

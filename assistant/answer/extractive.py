@@ -13,32 +13,23 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 
-from assistant.answer.facts import defined_term, defines
+from assistant.answer.facts import defined_terms, defines
 from assistant.answer.semantic import SentenceEncoder
 from assistant.answer.types import NEEDS, has_type, short_span
 from assistant.models import Answer, Citation
 from assistant.prompts import ANSWER_LEAD, REFUSAL_WITH_HINT
-from assistant.question import Question, read_question
+from assistant.question import KIND_WORDS, Question, read_question
 from assistant.settings import default
 from assistant.verify.citations import quote_on_page
 from assistant.verify.grounding import is_instruction
 from assistant.verify.sentences import chunk_sentences, display_quote, with_list
-from index.lexical import DUTCH_STOPWORDS, stem, tokenize
+from index.lexical import DUTCH_STOPWORDS, token, tokenize
 from index.retriever import RetrievedChunk
 from index.vocabulary import filler_words, wanted, words
 
 
 def _setting(name: str) -> float:
     return float(default(name))
-
-
-# Words that name the answer type a kind asks for; its type check stands in for them.
-KIND_WORDS = {
-    "how-long": frozenset({"lang", "hoelang", "duur", "duurt"}),
-    "how-much": frozenset({"hoog", "hoeveel"}),
-    "how-many": frozenset({"vaak", "hoeveel"}),
-    "when": frozenset({"laat", "wanneer"}),
-}
 
 
 @dataclass(frozen=True)
@@ -120,9 +111,9 @@ class ExtractiveAnswerer:
                 continue
             if word in asked_by_kind:
                 continue
-            token = word if word[0].isdigit() else stem(word)
-            if token not in out:
-                out[token] = _Term(word, token, max(self.idf(token), 0.0))
+            key = token(word)
+            if key not in out:
+                out[key] = _Term(word, key, max(self.idf(key), 0.0))
         return list(out.values())
 
     def accepts(self, c: Candidate, terms: Sequence[_Term], typed_kind: bool = False) -> bool:
@@ -153,7 +144,7 @@ class ExtractiveAnswerer:
         known = self.known()
         said = {t.token: wanted(t.word, t.token, known) for t in terms}  # once per question
         needs = NEEDS.get(q.kind)
-        term = defined_term(q)
+        asked_terms = defined_terms(q)
 
         def found_in(evidence: set[str]) -> frozenset[str]:
             return frozenset(t.token for t in terms if said[t.token].said_in(evidence))
@@ -202,7 +193,7 @@ class ExtractiveAnswerer:
             own_share = weight(own_found)
             focus = sum(focus_weight[t] for t in local_found) / focus_total
             typed = has_type(text, needs)
-            defining = term is not None and defines(text, term)
+            defining = any(defines(text, t) for t in asked_terms)
             # ranks by what separated right from wrong answers on the dev set: coverage and
             # focus alike; the sentence vector only admits (`accepts`), it does not rank
             score = (
@@ -286,7 +277,7 @@ class ExtractiveAnswerer:
 
 
 def _stems(text: str) -> set[str]:
-    return {w if w[0].isdigit() else stem(w) for w in words(text) if w not in DUTCH_STOPWORDS}
+    return {token(w) for w in words(text) if w not in DUTCH_STOPWORDS}
 
 
 def _short_answer(citations: Sequence[Citation], answer_type: str | None) -> str | None:

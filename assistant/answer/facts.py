@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from difflib import SequenceMatcher
 
 from assistant.models import Answer, Citation
 from assistant.prompts import ANSWER_LEAD
@@ -113,25 +114,57 @@ def _line_with(text: str, field: str, value: str) -> str | None:
     return None
 
 
-def defined_term(q: Question) -> str | None:
-    """The term a definition question asks about ("jeugdhulpaanbieder"), else None."""
+_DIFFERENCE = re.compile(
+    r"\bverschil(?:len)? tussen (?:een |de |het )?(?P<a>[\w'’ -]{3,60}?)"
+    r" en (?:een |de |het )?(?P<b>[\w'’ -]{3,60}?)\s*\?",
+    re.I,
+)
+
+
+def defined_terms(q: Question) -> list[str]:
+    """The terms a definition question asks about: one ("Wat is een jeugdhulpaanbieder?"),
+    or two ("Wat is het verschil tussen een algemene voorziening en een
+    maatwerkvoorziening?"); none for other questions."""
+    m = _DIFFERENCE.search(q.text)
+    if m:
+        return [t for t in (m.group("a").strip(" -'’"), m.group("b").strip(" -'’")) if t]
     m = _DEFINITION.search(q.text)
     if not m:
-        return None
+        return []
     term = (m.group("a") or m.group("b") or "").strip(" -'’")
-    return term or None
+    return [term] if term else []
+
+
+def defined_term(q: Question) -> str | None:
+    """The (first) term a definition question asks about ("jeugdhulpaanbieder"), else None."""
+    terms = defined_terms(q)
+    return terms[0] if terms else None
+
+
+# A begripsbepaling entry: "jeugdhulpaanbieder: ...", "- *algemene voorziening:* ...".
+_ENTRY = re.compile(r"^(?:[a-z0-9]{1,3}[.)]\s*)?(?P<term>[\w'’ -]{3,60}?)\s*[:–]")
+TYPO_RATIO = 0.9  # "maatwerkvoorzienig" finds "maatwerkvoorziening"; shorter terms: exact
 
 
 def defines(sentence: str, term: str) -> bool:
     """True when a sentence gives the meaning of `term`: a begripsbepaling ("jeugdhulpaanbieder:
-    ...", "X: ..."), "onder X wordt verstaan", "X is een ...", "met X wordt bedoeld"."""
+    ...", "X: ..."), "onder X wordt verstaan", "X is een ...", "met X wordt bedoeld". An
+    entry also answers a term typed with one slip ("maatwerkvoorzienig"), when long enough."""
     t = re.escape(term.casefold())
     text = re.sub(r"^[^\w]+", "", sentence.casefold().replace("*", "").replace("_", ""))
-    return bool(
+    if (
         re.match(rf"(?:[a-z0-9]{{1,3}}[.)]\s*)?{t}\w{{0,2}}\s*[:–-](?:\s*\S|\s*$)", text)
         or re.search(rf"\bonder (?:een |de |het )?{t}\w{{0,2}} (?:wordt|worden) verstaan\b", text)
         or re.search(rf"\b(?:wordt|worden) (?:onder|met) (?:een |de |het )?{t}\w{{0,2}}", text)
         or re.match(rf"(?:een |de |het )?{t}\w{{0,2}} (?:is|zijn|betekent) ", text)
+    ):
+        return True
+    entry = _ENTRY.match(text)
+    return (
+        entry is not None
+        and len(term) >= 10
+        and SequenceMatcher(None, entry.group("term").strip(), term.casefold()).ratio()
+        >= TYPO_RATIO
     )
 
 
@@ -150,9 +183,33 @@ def definition_answer(
     The entry may stand elsewhere on the page than the passage that was found (a law in
     Markdown is one page): `passage_with(doc_id, line)` names the passage that holds it, so
     the citation names the entry's own section."""
-    term = defined_term(q)
-    if term is None:
+    found: list[tuple[str, Citation]] = []
+    for term in defined_terms(q):
+        entry = _entry_for(term, hits, page_text, passage_with)
+        if entry is not None and all(entry.quote != c.quote for _, c in found):
+            found.append((term, replace(entry, key=len(found) + 1)))
+    if not found:
         return None
+    lines = []
+    for _, citation in found:
+        shown = re.sub(r"^[\W_]+", "", normalize_ws(citation.quote.replace("*", "")))
+        lines.append(f"{shown} [{citation.key}]")
+    body = (
+        f"{ANSWER_LEAD} {lines[0]}"
+        if len(lines) == 1
+        else f"{ANSWER_LEAD}\n" + "\n".join(f"- {line}" for line in lines)
+    )
+    notes = tuple(f"definition: {term}" for term, _ in found)
+    return Answer(q.text, body, False, tuple(c for _, c in found), notes=notes)
+
+
+def _entry_for(
+    term: str,
+    hits: Sequence[RetrievedChunk],
+    page_text: Callable[[str, int], str | None],
+    passage_with: Callable[[str, str], Chunk | None],
+) -> Citation | None:
+    """The citation of the first entry that defines `term` on a page of the hits."""
     for hit in hits:
         chunk = hit.chunk
         for page in range(chunk.page, chunk.page_end + 1):
@@ -164,9 +221,7 @@ def definition_answer(
                 citation = Citation.of_chunk(1, home or chunk, page, quote, hit.score)
                 if home is None:  # its section is not known: name none rather than a wrong one
                     citation = replace(citation, section="", heading="")
-                shown = re.sub(r"^[\W_]+", "", normalize_ws(quote.replace("*", "")))
-                body = f"{ANSWER_LEAD} {shown} [1]"
-                return Answer(q.text, body, False, (citation,), notes=(f"definition: {term}",))
+                return citation
     return None
 
 
@@ -186,7 +241,7 @@ def _definition_on(text: str, term: str) -> str | None:
             at = pos
             for item in lines[i + 1 :]:
                 body = item.strip()
-                if body.startswith(("- ", "• ")) or words > MAX_DEFINITION_WORDS:
+                if re.match(r"[-–•]\s", body) or words > MAX_DEFINITION_WORDS:
                     break  # the next entry
                 if body:
                     words += len(body.split())
