@@ -15,7 +15,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from importlib import resources
 
-from index.lexical import stem, token, tokenize
+from index.lexical import lemma, stem, token, tokenize
 
 MIN_PART = 4  # shortest compound part that counts ("zorg", "wet"-like short parts do not)
 _WORD = re.compile(r"[\w'’]+")
@@ -104,6 +104,7 @@ class Wanted:
     forms: frozenset[str]
     phrases: tuple[tuple[str, ...], ...]
     parts: tuple[str, str] | None
+    verb: tuple[str, ...] = ()  # a separable verb's own verb, which must occur as a word
 
     def said_in(self, evidence: Collection[str]) -> bool:
         """Does a text with these evidence stems say the word?"""
@@ -111,14 +112,52 @@ class Wanted:
             return True
         if any(all(occurs(p, evidence) for p in phrase) for phrase in self.phrases):
             return True
+        if any(v in evidence for v in self.verb):
+            return True
         return self.parts is not None and all(occurs(p, evidence) for p in self.parts)
+
+
+# Particles of Dutch separable verbs: "aanhouden" is said "houdt ... aan", "opzeggen" "zegt
+# ... op"; the particle stands apart, so the verb itself is the evidence.
+SEPARABLE = (
+    "aan",
+    "af",
+    "bij",
+    "door",
+    "in",
+    "mee",
+    "na",
+    "om",
+    "op",
+    "over",
+    "terug",
+    "toe",
+    "uit",
+    "vast",
+    "voor",
+    "weg",
+)
+
+
+def separable_base(word: str) -> str | None:
+    """The verb of a separable verb in its infinitive ("aanhouden" → "houden"), else None."""
+    low = lemma(word.lower())
+    if not low.endswith("en"):
+        return None
+    for particle in SEPARABLE:
+        base = low[len(particle) :]
+        if low.startswith(particle) and len(base) >= 5 and lemma(base) == base:
+            return base
+    return None
 
 
 def wanted(word: str, token: str, known: Collection[str]) -> Wanted:
     """How a question's word (`word`, stemmed `token`) may be said; `known`: indexed stems."""
     own = forms(word) | {token}
     phrases = tuple(p for form in sorted(own) for p in thesaurus().alternatives(form))
-    return Wanted(own, phrases, compound_parts(word.lower(), known))
+    base = separable_base(word)
+    verb = (stem(lemma(base)),) if base is not None else ()
+    return Wanted(own, phrases, compound_parts(word.lower(), known), verb)
 
 
 def covered(word: str, token: str, evidence: Collection[str], known: Collection[str]) -> bool:

@@ -47,6 +47,9 @@ def test_every_thesaurus_line_lets_each_word_stand_for_the_others() -> None:
         ("onderaannemers", "Hij mag geen andere onderaannemer inschakelen."),
         ("termijn", "De opzegtermijn bedraagt een maand."),
         ("jeugdhulpaanbieder", "De jeugdhulp wordt geleverd door een aanbieder."),
+        # a separable verb said with its particle apart
+        ("aanhouden", "Bij beëindiging houdt Opdrachtnemer minimaal één maand opzegtermijn aan."),
+        ("tevoren", "Opdrachtgever meldt uiterlijk 6 maanden voor het einde of zij verlengt."),
     ],
 )
 def test_a_word_is_found_in_other_words(word: str, text: str) -> None:
@@ -95,3 +98,14 @@ def test_search_text_leaves_out_filler_and_kind_words() -> None:
     assert q.search_text == "ik aan inschrijving houden ?"
     # nothing but filler: the question is searched as typed
     assert read_question("Hoe lang?").search_text == "Hoe lang?"
+
+
+def test_separable_verbs() -> None:
+    from index.vocabulary import separable_base
+
+    assert separable_base("aanhouden") == "houden"
+    assert separable_base("afgehandeld") == "handelen"
+    assert separable_base("overeenkomst") is None  # no verb
+    assert separable_base("bellen") is None
+    # the verb must stand as a word: "aanbesteden" is not said by "bestedingsruimte"
+    assert not says("aanbesteden", "De bestedingsruimte is bekend.")
