@@ -13,6 +13,7 @@ from assistant.answer.extractive import ExtractiveAnswerer, ExtractiveSettings
 from assistant.answer.facts import defined_terms, definition_answer, letterhead_answer
 from assistant.answer.generative import Draft, GenerativeAnswerer
 from assistant.answer.semantic import shared_encoder
+from assistant.answer.signatures import signatory_answer
 from assistant.answer.timeline.meeting_answer import meeting_answer, meeting_asked
 from assistant.answer.timeline.merge import timeline
 from assistant.answer.timeline.passages import statements_for_hits
@@ -215,9 +216,12 @@ class Assistant:
         return with_note(supersede.apply(answer, self.index, audience), q.cut_note)
 
     def _fact(self, q: Question, hits: list[RetrievedChunk]) -> Answer | None:
-        """A letter-head fact or a definition, when that is what is asked and it is found."""
-        return letterhead_answer(q, hits, self.index.page_text) or definition_answer(
-            q, hits, self.index.page_text, self._passage_with
+        """A letter-head fact, a signatory or a definition, when that is what is asked and
+        it is found."""
+        return (
+            letterhead_answer(q, hits, self.index.page_text)
+            or signatory_answer(q, hits, self.index.page_text)
+            or definition_answer(q, hits, self.index.page_text, self._passage_with)
         )
 
     def _passage_with(self, doc_id: str, text: str) -> Chunk | None:

@@ -10,6 +10,7 @@ person, when it holds one (`answer.types`). Otherwise it refuses.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 
@@ -30,6 +31,13 @@ from index.vocabulary import filler_words, wanted, words
 
 def _setting(name: str) -> float:
     return float(default(name))
+
+
+# A letter's salutation or closing says nothing: "Met vriendelijke groet, burgemeester en
+# wethouders," is no answer to "Wie heeft de brief ondertekend?".
+_FORMULA = re.compile(
+    r"^\W*(?:met vriendelijke groet(?:en)?|hoogachtend|geachte|beste|namens deze)\b", re.I
+)
 
 
 @dataclass(frozen=True)
@@ -162,7 +170,7 @@ class ExtractiveAnswerer:
             found = chunk_sentences(chunk)
             token_sets = [_stems(s) for _, s in found]
             for i, (start, text) in enumerate(found):
-                if len(text.split()) > self.settings.max_sentence_words:
+                if len(text.split()) > self.settings.max_sentence_words or _FORMULA.match(text):
                     continue
                 own = token_sets[i]
                 near = set().union(*token_sets[max(0, i - 1) : i], *token_sets[i + 1 : i + 2])
