@@ -193,7 +193,23 @@ def token(word: str) -> str:
     written. Measured against the plain stem in issue 13's note."""
     if word[0].isdigit():
         return word
-    return stem(lemma(word)) if "-" not in word and "'" not in word else stem(word)
+    if "-" in word or "'" in word:
+        return stem(word)
+    base = lemma(word)
+    verb = _verb_of(base)
+    return stem(verb or base)
+
+
+@lru_cache(maxsize=100_000)
+def _verb_of(noun: str) -> str | None:
+    """The verb a noun in -ing is made of ("gunning" → "gunnen", "opzegging" → "opzeggen",
+    "aanbesteding" → "aanbesteden"): the act and its verb are one index token."""
+    if len(noun) < 7 or not noun.endswith("ing"):
+        return None
+    import simplemma
+
+    verb = noun[:-3] + "en"
+    return verb if simplemma.is_known(verb, lang="nl") else None
 
 
 def tokenize(text: str) -> list[str]:
@@ -303,7 +319,7 @@ class BM25Index:
         return self._df.get(token, 0)
 
 
-TOKENIZER_VERSION = "nl-lemma-porter-4"  # part of the cache key: a new tokenizer rebuilds BM25
+TOKENIZER_VERSION = "nl-lemma-verb-porter-5"  # part of the cache key: a new tokenizer rebuilds BM25
 
 
 def fingerprint(doc_ids: Iterable[str], manifest_key: str) -> str:
