@@ -206,16 +206,38 @@ def _verb_of(noun: str) -> str | None:
     "aanbesteding" → "aanbesteden"): the act and its verb are one index token."""
     if len(noun) < 7 or not noun.endswith("ing"):
         return None
+    verb = noun[:-3] + "en"
+    return verb if _known(verb) else None
+
+
+_PARTICLE_TE = re.compile(
+    r"\b(aan|af|bij|door|in|mee|na|om|op|over|terug|toe|uit|vast|voor|weg) te ([a-zà-ÿ]{3,})\b"
+)
+
+
+def join_separable(text: str) -> str:
+    """A separable verb's "te" form as one word: "om te zetten" → "omzetten", "in te
+    schrijven" → "inschrijven", when simplemma knows the joined verb ("om te helpen", in
+    order to help, stays)."""
+    return _PARTICLE_TE.sub(_joined, text)
+
+
+def _joined(m: re.Match[str]) -> str:
+    verb = m.group(1) + m.group(2)
+    return verb if _known(verb) else m.group(0)
+
+
+@lru_cache(maxsize=100_000)
+def _known(word: str) -> bool:
     import simplemma
 
-    verb = noun[:-3] + "en"
-    return verb if simplemma.is_known(verb, lang="nl") else None
+    return bool(simplemma.is_known(word, lang="nl"))
 
 
 def tokenize(text: str) -> list[str]:
     """Lower-cased, Dutch-lemmatised and stemmed content words; numbers kept ("2026", "2.7")."""
     tokens = []
-    for raw in _TOKEN.findall(text.lower()):
+    for raw in _TOKEN.findall(join_separable(text.lower())):
         word = raw.replace("’", "'")
         if word in DUTCH_STOPWORDS or (len(word) < 2 and not word.isdigit()):
             continue
@@ -319,7 +341,7 @@ class BM25Index:
         return self._df.get(token, 0)
 
 
-TOKENIZER_VERSION = "nl-lemma-verb-porter-5"  # part of the cache key: a new tokenizer rebuilds BM25
+TOKENIZER_VERSION = "nl-lemma-verb-porter-6"  # part of the cache key: a new tokenizer rebuilds BM25
 
 
 def fingerprint(doc_ids: Iterable[str], manifest_key: str) -> str:

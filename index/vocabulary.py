@@ -15,7 +15,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from importlib import resources
 
-from index.lexical import lemma, stem, token, tokenize
+from index.lexical import join_separable, lemma, stem, token, tokenize
 
 MIN_PART = 4  # shortest compound part that counts ("zorg", "wet"-like short parts do not)
 _WORD = re.compile(r"[\w'’]+")
@@ -170,7 +170,7 @@ def covered(word: str, token: str, evidence: Collection[str], known: Collection[
 
 def words(text: str) -> list[str]:
     """The words of a text as written (lower case), for `covered`."""
-    return [w.lower().replace("’", "'") for w in _WORD.findall(text)]
+    return [w.replace("’", "'") for w in _WORD.findall(join_separable(text.lower()))]
 
 
 @functools.lru_cache(maxsize=1)

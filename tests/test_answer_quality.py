@@ -174,6 +174,18 @@ def test_an_entry_stops_at_the_next_entry() -> None:
     assert quote.endswith("participatie;") and "mantelzorg" not in quote
 
 
+def test_an_answer_cell_reads_its_rows_question(assistant: Assistant) -> None:
+    # "Vragen en antwoorden" is a table: the answer cell ("Hierbij een aantal voorbeelden uit
+    # de praktijk: ... 6 maanden ...") says nothing of the question without its row's question
+    answer = assistant.ask(
+        "Hoe lang ben je ongeveer bezig om lopende contracten om te zetten naar de "
+        "contractstandaarden?"
+    )
+    verified(assistant, answer)
+    assert "6 maanden" in answer.answer
+    assert Path(answer.citations[0].source).name.startswith("Vragen-en-antwoorden")
+
+
 # --- 5. follow-up questions in the chat ----------------------------------------------------
 
 

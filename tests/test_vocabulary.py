@@ -116,3 +116,12 @@ def test_separable_verbs() -> None:
     assert separable_base("bellen") is None
     # the verb must stand as a word: "aanbesteden" is not said by "bestedingsruimte"
     assert not says("aanbesteden", "De bestedingsruimte is bekend.")
+
+
+def test_a_separable_verbs_te_form_is_one_word() -> None:
+    from index.lexical import join_separable
+
+    assert join_separable("om te zetten naar") == "omzetten naar"
+    assert join_separable("wil ik me in te schrijven") == "wil ik me inschrijven"
+    assert join_separable("om te helpen") == "om te helpen"  # in order to help: no verb
+    assert set(tokenize("contracten om te zetten")) == set(tokenize("contracten omzetten"))

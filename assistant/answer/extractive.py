@@ -27,6 +27,7 @@ from assistant.verify.sentences import chunk_sentences, display_quote, with_list
 from index.lexical import DUTCH_STOPWORDS, token, tokenize
 from index.retriever import RetrievedChunk
 from index.vocabulary import filler_words, wanted, words
+from ingest.models import Chunk
 
 
 def _setting(name: str) -> float:
@@ -174,6 +175,9 @@ class ExtractiveAnswerer:
                     continue
                 own = token_sets[i]
                 near = set().union(*token_sets[max(0, i - 1) : i], *token_sets[i + 1 : i + 2])
+                # an answer cell: the row's question is its heading
+                asked = self._row_question(chunk, start, text)
+                own_frame = frame | _stems(asked) if asked else frame
                 rows.append(
                     (
                         rank,
@@ -181,8 +185,8 @@ class ExtractiveAnswerer:
                         start,
                         text,
                         found_in(own),
-                        found_in(own | frame),
-                        found_in(own | frame | near),
+                        found_in(own | own_frame),
+                        found_in(own | own_frame | near),
                     )
                 )
         # The question's focus: its words that few of the candidate sentences say. Words every
@@ -228,6 +232,29 @@ class ExtractiveAnswerer:
                 )
             )
         return self._with_semantic(q.text, out)
+
+    def _row_question(self, chunk: Chunk, start: int, sentence: str) -> str:
+        """The first cell of the table row a sentence stands in a later cell of ("| Hoe lang
+        duurt dit? | Bijvoorbeeld regio Food Valley had 6 maanden nodig ... |"): in a
+        questions-and-answers table the row's question says what its answer is about. The
+        row is read from the page when the passage starts inside it."""
+        line_start = chunk.text.rfind("\n", 0, start) + 1
+        line = chunk.text[line_start : _line_end(chunk.text, start)]
+        if line_start == 0 and not line.lstrip().startswith("|"):
+            page = self.page_text(chunk.doc_id, chunk.page_at(start)) or ""
+            at = page.find(sentence[:80])
+            if at < 0:
+                return ""
+            line = page[page.rfind("\n", 0, at) + 1 : _line_end(page, at)]
+            start = at - (page.rfind("\n", 0, at) + 1)
+        else:
+            start -= line_start
+        if not line.lstrip().startswith("|"):
+            return ""
+        cells = line.split("|")
+        first = cells[1] if len(cells) > 2 else ""
+        first_end = line.find("|", line.find("|") + 1)
+        return first.strip() if 0 < first_end < start else ""
 
     def _with_semantic(self, question: str, found: list[Candidate]) -> list[Candidate]:
         """The sentence vectors' similarity, for the candidates it can still admit only (typed,
@@ -282,6 +309,11 @@ class ExtractiveAnswerer:
 
     def _refuse(self, q: Question, why: str) -> Answer:
         return Answer(q.text, REFUSAL_WITH_HINT, True, notes=(why,))
+
+
+def _line_end(text: str, at: int) -> int:
+    end = text.find("\n", at)
+    return len(text) if end < 0 else end
 
 
 def _stems(text: str) -> set[str]:
