@@ -170,11 +170,11 @@ def read_question(question: str, gemeenten: Sequence[str] = ()) -> Question:
 
 def question_kind(text: str) -> str:
     """The kind of a question, read from its asking sentence (the last one with a "?")."""
-    asking = _asking_sentence(text)
+    asking = asking_sentence(text)
     return next((kind for kind, pattern in _KINDS if pattern.search(asking)), "open")
 
 
-def _asking_sentence(text: str) -> str:
+def asking_sentence(text: str) -> str:
     """The sentence that asks: a question often opens with context ("Ik wil stoppen. Hoeveel
     opzegtermijn ...?"); the first sentence that ends in "?" asks."""
     asking = [p for p in split_line(" ".join(text.split())) if p.endswith("?")]

@@ -186,6 +186,23 @@ def test_an_answer_cell_reads_its_rows_question(assistant: Assistant) -> None:
     assert Path(answer.citations[0].source).name.startswith("Vragen-en-antwoorden")
 
 
+def test_words_of_the_context_may_be_missing_from_the_answer(assistant: Assistant) -> None:
+    # "ontvangen", "gemeente" stand in the context sentence, not in the one that asks
+    answer = assistant.ask(
+        "Ik heb van de gemeente een Bibob-vragenformulier ontvangen. Hoeveel tijd heb ik om "
+        "het vragenformulier ingevuld terug te sturen?"
+    )
+    verified(assistant, answer)
+    assert "veertien kalenderdagen" in answer.answer
+    terms = assistant.extractive.terms("Ik heb een mail gestuurd. Hoe snel moet ik melden?")
+    assert {t.word: t.context for t in terms} == {
+        "mail": True,
+        "gestuurd": True,
+        "snel": False,
+        "melden": False,
+    }
+
+
 # --- 5. follow-up questions in the chat ----------------------------------------------------
 
 
