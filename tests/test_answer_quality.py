@@ -156,6 +156,12 @@ def test_defined_terms_and_typo_tolerance() -> None:
         "raamovereenkomst"
     ]
     assert defined_terms(read_question("Wanneer start de aanbesteding?")) == []
+    assert defined_terms(
+        read_question("Wat verstaat het Wmo-contract eigenlijk onder een micro-onderneming?")
+    ) == ["micro-onderneming"]
+    assert defined_terms(
+        read_question("Wat bedoelen ze in het contract met een aspecifieke toewijzing?")
+    ) == ["aspecifieke toewijzing"]
     assert defines("– *maatwerkvoorziening:* op de behoeften ...", "maatwerkvoorzienig")
     assert not defines("– *maatwerk:* iets anders", "maatwerkvoorzienig")
     assert not defines("– *cliënt:* persoon", "client2")  # short terms: exact only
