@@ -73,6 +73,12 @@ def test_answer_types() -> None:
     assert not has_type("Zie artikel 7.2.7 van de wet.", "count")
     assert has_type("De tool wordt jaarlijks tweemaal bijgewerkt.", "count")
     assert has_type("Het college stelt de bijdrage vast.", "who")
+    # may / must: only a sentence that permits, obliges, bans or expects
+    assert has_type("De onderaannemer mag zelf geen andere onderaannemers inschakelen.", "deontic")
+    assert has_type("Hij heeft daarvoor schriftelijke toestemming nodig.", "deontic")
+    assert not has_type(
+        "Opdrachtnemer meldt vooraf aan Opdrachtgever als hij wil uitbesteden.", "deontic"
+    )
     assert short_span("Op 1 januari 2026 gaan de contracten in.", "date") == "1 januari 2026"
     assert short_span("Een boete van € 1.250,00 per dag.", "amount") == "€ 1.250,00"
 

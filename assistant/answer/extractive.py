@@ -104,7 +104,7 @@ class ExtractiveAnswerer:
         if sum(t.weight for t in terms) == 0:
             return self._refuse(q, "none of the question's words occur")
         candidates = self.candidates(q, hits, terms)
-        typed_kind = q.kind in NEEDS
+        typed_kind = NEEDS.get(q.kind) not in (None, "deontic")
         eligible = [c for c in candidates if self.accepts(c, terms, typed_kind)]
         if not eligible:
             best = max((c.coverage for c in candidates), default=0.0)

@@ -60,6 +60,16 @@ ROLE = re.compile(
 )
 _NAME = re.compile(r"(?<=\S\s)(?:[A-Z][a-zà-ÿ]+|[A-Z]{2,})\b")
 
+# May / must: permission, duty or a ban, or what is expected ("mag", "moet", "geen", "alleen
+# met toestemming", "is verplicht", "verwachten"); a sentence with none of these does not say
+# whether something may or must.
+DEONTIC = re.compile(
+    r"\b(?:mag|mogen|mocht|moet|moeten|hoeft|hoeven|dient|dienen|kan|kunnen|niet|geen|"
+    r"nooit|alleen|uitsluitend|slechts|toestemming|verplicht\w*|verbo\w+|toegestaan|"
+    r"vereist|nodig|verwacht\w*|voorwaarde\w*|verboden|recht op|plicht\w*|zorgt|zorgen)\b",
+    re.IGNORECASE,
+)
+
 # the answer type each question kind needs; None: any sentence that covers the question
 NEEDS = {
     "when": "date",
@@ -67,8 +77,15 @@ NEEDS = {
     "how-much": "amount",
     "how-many": "count",
     "who": "who",
+    "may-must": "deontic",
 }
-_PATTERNS = {"date": DATE, "duration": DURATION, "amount": AMOUNT, "count": COUNT}
+_PATTERNS = {
+    "date": DATE,
+    "duration": DURATION,
+    "amount": AMOUNT,
+    "count": COUNT,
+    "deontic": DEONTIC,
+}
 
 
 def has_type(sentence: str, answer_type: str | None) -> bool:
@@ -84,7 +101,7 @@ def has_type(sentence: str, answer_type: str | None) -> bool:
 
 def short_span(sentence: str, answer_type: str | None) -> str | None:
     """The span that answers, for the short answer in front ("1 januari 2026")."""
-    if answer_type in (None, "who"):
+    if answer_type in (None, "who", "deontic"):
         return None
     order = {
         "date": (DATE, DURATION),
