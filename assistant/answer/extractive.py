@@ -48,7 +48,9 @@ class ExtractiveSettings:
     min_coverage: float = _setting("min_coverage")
     max_sentence_words: int = 80
     max_missing: float = 1 / 3  # share of the question's words that may be absent from it
-    max_missing_weight: float = 0.35  # ... and share of their weight (a rare word weighs more)
+    # ... and share of their weight (a rare word weighs more): 0.4 since lemma tokens
+    # (natural dev +1 right, held-out and seed sets unchanged, no wrong answer added)
+    max_missing_weight: float = 0.4
     # a sentence that means what the question asks may cover fewer of its words
     min_focus: float = _setting("min_focus")
     min_focus_typed: float = _setting("min_focus_typed")
