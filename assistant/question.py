@@ -57,6 +57,7 @@ _KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     ("how-many", re.compile(r"\bhoeveel\b|\bhoe vaak\b|\bhoeveelste\b", re.I)),
+    ("why", re.compile(r"\bwaarom\b|\bom welke reden\b|\bwat is de reden\b", re.I)),
     (
         "who",
         re.compile(
@@ -103,7 +104,7 @@ class Question:
     cut_note: str | None = None  # set when the question was cut
     gemeenten: tuple[str, ...] = ()  # indexed gemeenten it names, in its order
     sections: tuple[str, ...] = ()  # section labels it refers to ("5.7")
-    kind: str = "open"  # when, how-long, how-much, how-many, who, what-is, may-must, which
+    kind: str = "open"  # when, how-long, how-much, how-many, why, who, what-is, may-must, which
 
     @property
     def search_text(self) -> str:

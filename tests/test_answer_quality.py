@@ -73,6 +73,10 @@ def test_answer_types() -> None:
     assert not has_type("Zie artikel 7.2.7 van de wet.", "count")
     assert has_type("De tool wordt jaarlijks tweemaal bijgewerkt.", "count")
     assert has_type("Het college stelt de bijdrage vast.", "who")
+    # why: a reason, cause or aim
+    assert has_type("Uit een verkenning blijkt dat er grote overeenkomsten bestaan.", "cause")
+    assert has_type("Daarom kiezen de twee regio's ervoor om te gaan samenwerken.", "cause")
+    assert not has_type("Op 1 januari 2026 gaan de nieuwe contracten in.", "cause")
     # may / must: only a sentence that permits, obliges, bans or expects
     assert has_type("De onderaannemer mag zelf geen andere onderaannemers inschakelen.", "deontic")
     assert has_type("Hij heeft daarvoor schriftelijke toestemming nodig.", "deontic")
@@ -96,6 +100,7 @@ def test_answer_types() -> None:
         ("Mag ik onderaannemers inzetten?", "may-must"),
         ("Welke documenten moet ik inleveren?", "which"),
         ("Ik wil stoppen. Hoeveel opzegtermijn geldt?", "how-long"),  # the asking sentence
+        ("Waarom moet een aanbieder een VOG hebben?", "why"),
     ],
 )
 def test_question_kinds(question: str, kind: str) -> None:

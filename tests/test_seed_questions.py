@@ -74,3 +74,14 @@ def test_signatories_side_by_side() -> None:
     assert found == [("C.M. Keersmaekers", "secretaris"), ("D.W.J. Schneider", "burgemeester")]
     # a sentence that names a role is no signature
     assert signatories("De burgemeester heeft het besluit genomen.\nJ. Jansen") == []
+
+
+def test_why_questions_need_a_reason(assistant: Assistant) -> None:
+    """tests/golden/why-questions.jsonl: a why-question is answered only by sentences that
+    give a reason, cause or aim (measured with USE-M: 1 right, 1 wrong, 3 of 3 refused right;
+    read as open questions they had 3 wrong answers)."""
+    from assistant.answer.types import has_type
+
+    for case in load_cases(Path(__file__).parent / "golden" / "why-questions.jsonl"):
+        answer = assistant.ask(case.question)
+        assert answer.refused or all(has_type(c.quote, "cause") for c in answer.citations)

@@ -106,7 +106,7 @@ class ExtractiveAnswerer:
         if sum(t.weight for t in terms) == 0:
             return self._refuse(q, "none of the question's words occur")
         candidates = self.candidates(q, hits, terms)
-        typed_kind = NEEDS.get(q.kind) not in (None, "deontic")
+        typed_kind = NEEDS.get(q.kind) not in (None, "deontic", "cause")
         eligible = [c for c in candidates if self.accepts(c, terms, typed_kind)]
         if not eligible:
             best = max((c.coverage for c in candidates), default=0.0)

@@ -70,6 +70,13 @@ DEONTIC = re.compile(
     re.IGNORECASE,
 )
 
+# Why: a reason, a cause or an aim ("omdat", "daarom", "blijkt", "het doel", "zodat").
+CAUSE = re.compile(
+    r"\b(?:omdat|doordat|daarom|daardoor|daarmee|hierdoor|hiermee|vanwege|wegens|want|zodat|"
+    r"dus|reden\w*|doel\w*|blijkt|gericht op|bedoeld om|teneinde|om\s+\w+(?:\s+\w+){0,6}\s+te)\b",
+    re.IGNORECASE,
+)
+
 # the answer type each question kind needs; None: any sentence that covers the question
 NEEDS = {
     "when": "date",
@@ -78,6 +85,7 @@ NEEDS = {
     "how-many": "count",
     "who": "who",
     "may-must": "deontic",
+    "why": "cause",
 }
 _PATTERNS = {
     "date": DATE,
@@ -85,6 +93,7 @@ _PATTERNS = {
     "amount": AMOUNT,
     "count": COUNT,
     "deontic": DEONTIC,
+    "cause": CAUSE,
 }
 
 
@@ -101,7 +110,7 @@ def has_type(sentence: str, answer_type: str | None) -> bool:
 
 def short_span(sentence: str, answer_type: str | None) -> str | None:
     """The span that answers, for the short answer in front ("1 januari 2026")."""
-    if answer_type in (None, "who", "deontic"):
+    if answer_type in (None, "who", "deontic", "cause"):
         return None
     order = {
         "date": (DATE, DURATION),
