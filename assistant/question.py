@@ -36,7 +36,8 @@ _KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             rf"\bhoe ?lang\b|\bhoeveel {_UNIT}\b|\bhoeveel (?:\w+ )?{_UNIT}\b"
             r"|\bhoe ver (?:van )?tevoren\b|\b(?:op|opzeg|bewaar|gestanddoenings)termijn\b"
-            r"|\blooptijd\b|\bhoe oud\b|\btot welke leeftijd\b",
+            r"|\blooptijd\b|\bhoe oud\b|\btot welke leeftijd\b"
+            r"|\b(?:binnen )?welke termijn\b|\bhoe snel\b|\bhoeveel tijd\b",
             re.I,
         ),
     ),

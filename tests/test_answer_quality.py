@@ -101,6 +101,8 @@ def test_answer_types() -> None:
         ("Welke documenten moet ik inleveren?", "which"),
         ("Ik wil stoppen. Hoeveel opzegtermijn geldt?", "how-long"),  # the asking sentence
         ("Waarom moet een aanbieder een VOG hebben?", "why"),
+        ("De IGJ legde een maatregel op. Binnen welke termijn moet ik dat melden?", "how-long"),
+        ("Hoe snel moet ik een datalek melden?", "how-long"),
     ],
 )
 def test_question_kinds(question: str, kind: str) -> None:
