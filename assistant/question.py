@@ -52,7 +52,8 @@ _KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "how-much",
         re.compile(
-            r"\bhoe ?hoog\b|\bhoeveel (?:korting|geld|euro|procent|bedraagt|kost)\w*\b"
+            r"\bhoe ?hoog\b|\bhoeveel (?:korting|geld|euro|procent|bedraagt|kost|budget|subsidie)"
+            r"\w*\b"
             r"|\bwat (?:kost|bedraagt)\b|\b(?:uur)?tarief\b|\bbedrag\b|\bpercentage\b",
             re.I,
         ),
@@ -63,7 +64,8 @@ _KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
         "who",
         re.compile(
             r"^(?:\w+ )?(?:wie|bij wie|met wie|door wie|van wie|aan wie)\b|\bwie\b"
-            r"|\bwelke (?:gemeente|organisatie|instantie|partij|persoon|afdeling)\b",
+            r"|\bwelke? (?:gemeente|organisatie|instantie|instelling|partij|persoon|afdeling"
+            r"|commissie|\w*bureau)\b",
             re.I,
         ),
     ),

@@ -103,6 +103,8 @@ def test_answer_types() -> None:
         ("Waarom moet een aanbieder een VOG hebben?", "why"),
         ("De IGJ legde een maatregel op. Binnen welke termijn moet ik dat melden?", "how-long"),
         ("Hoe snel moet ik een datalek melden?", "how-long"),
+        ("Hoeveel budget is er beschikbaar?", "how-much"),
+        ("Welk adviesbureau voert het onderzoek uit?", "who"),
     ],
 )
 def test_question_kinds(question: str, kind: str) -> None:
