@@ -10,6 +10,7 @@ person, when it holds one (`answer.types`). Otherwise it refuses.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
@@ -94,6 +95,9 @@ class ExtractiveAnswerer:
     ) -> None:
         self.idf = idf
         self.page_text = page_text
+        # a table row's page, for the passages that start inside the row: pages are keyed
+        # by content (doc_id), so what was read stays true
+        self._row_page = functools.lru_cache(maxsize=512)(page_text)
         self.settings = settings or ExtractiveSettings()
         self.encoder = encoder  # None: lexical evidence only
         self.known = known or (lambda: ())  # indexed stems, for compound splitting
@@ -253,8 +257,10 @@ class ExtractiveAnswerer:
         row is read from the page when the passage starts inside it."""
         line_start = chunk.text.rfind("\n", 0, start) + 1
         line = chunk.text[line_start : _line_end(chunk.text, start)]
+        if "|" not in line:
+            return ""  # no table row (most sentences): nothing to read
         if line_start == 0 and not line.lstrip().startswith("|"):
-            page = self.page_text(chunk.doc_id, chunk.page_at(start)) or ""
+            page = self._row_page(chunk.doc_id, chunk.page_at(start)) or ""
             at = page.find(sentence[:80])
             if at < 0:
                 return ""

@@ -8,6 +8,7 @@ citation quotes the line of the page where the value stands, checked like every 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -150,22 +151,45 @@ def defines(sentence: str, term: str) -> bool:
     """True when a sentence gives the meaning of `term`: a begripsbepaling ("jeugdhulpaanbieder:
     ...", "X: ..."), "onder X wordt verstaan", "X is een ...", "met X wordt bedoeld". An
     entry also answers a term typed with one slip ("maatwerkvoorzienig"), when long enough."""
-    t = re.escape(term.casefold())
-    text = re.sub(r"^[^\w]+", "", sentence.casefold().replace("*", "").replace("_", ""))
-    if (
-        re.match(rf"(?:[a-z0-9]{{1,3}}[.)]\s*)?{t}\w{{0,2}}\s*[:–-](?:\s*\S|\s*$)", text)
-        or re.search(rf"\bonder (?:een |de |het )?{t}\w{{0,2}} (?:wordt|worden) verstaan\b", text)
-        or re.search(rf"\b(?:wordt|worden) (?:onder|met) (?:een |de |het )?{t}\w{{0,2}}", text)
-        or re.match(rf"(?:een |de |het )?{t}\w{{0,2}} (?:is|zijn|betekent) ", text)
-    ):
-        return True
-    entry = _ENTRY.match(text)
-    return (
-        entry is not None
-        and len(term) >= 10
-        and SequenceMatcher(None, entry.group("term").strip(), term.casefold()).ratio()
-        >= TYPO_RATIO
+    return _definer(term.casefold())(sentence)
+
+
+@functools.lru_cache(maxsize=256)
+def _definer(term: str) -> Callable[[str], bool]:
+    """`defines` for one term, its patterns compiled once (a law's page has thousands of
+    lines, each tried)."""
+    t = re.escape(term)
+    exact = re.compile(
+        rf"^(?:[a-z0-9]{{1,3}}[.)]\s*)?{t}\w{{0,2}}\s*[:–-](?:\s*\S|\s*$)"
+        rf"|\bonder (?:een |de |het )?{t}\w{{0,2}} (?:wordt|worden) verstaan\b"
+        rf"|\b(?:wordt|worden) (?:onder|met) (?:een |de |het )?{t}\w{{0,2}}"
+        rf"|^(?:een |de |het )?{t}\w{{0,2}} (?:is|zijn|betekent) "
     )
+    stem = term[:4]
+    fuzzy = len(term) >= 10
+
+    def test(sentence: str) -> bool:
+        low = sentence[:200].casefold()
+        if stem not in low and not (fuzzy and (":" in low or "–" in low)):
+            return False  # neither the term nor an entry of the form "X: ..."
+        low = sentence.casefold()
+        text = _LEAD.sub("", low.replace("*", "").replace("_", ""))
+        if stem in text and exact.search(text):
+            return True
+        if not fuzzy:
+            return False
+        entry = _ENTRY.match(text)
+        if entry is None:
+            return False
+        found = entry.group("term").strip()
+        if abs(len(found) - len(term)) > 2:
+            return False  # one slip changes the length by two at most
+        return SequenceMatcher(None, found, term).ratio() >= TYPO_RATIO
+
+    return test
+
+
+_LEAD = re.compile(r"^[^\w]+")
 
 
 MAX_DEFINITION_WORDS = 120
@@ -183,9 +207,16 @@ def definition_answer(
     The entry may stand elsewhere on the page than the passage that was found (a law in
     Markdown is one page): `passage_with(doc_id, line)` names the passage that holds it, so
     the citation names the entry's own section."""
+    pages: dict[tuple[str, int], str | None] = {}
+
+    def page(doc_id: str, number: int) -> str | None:  # a law in Markdown is one long page
+        if (doc_id, number) not in pages:
+            pages[doc_id, number] = page_text(doc_id, number)
+        return pages[doc_id, number]
+
     found: list[tuple[str, Citation]] = []
     for term in defined_terms(q):
-        entry = _entry_for(term, hits, page_text, passage_with)
+        entry = _entry_for(term, hits, page, passage_with)
         if entry is not None and all(entry.quote != c.quote for _, c in found):
             found.append((term, replace(entry, key=len(found) + 1)))
     if not found:
