@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from difflib import SequenceMatcher
 
@@ -72,26 +72,40 @@ def letterhead_answer(
     field = asked_field(q)
     if field is None:
         return None
-    seen: set[str] = set()
-    for hit in hits:
+    for hit in documents_in(q, hits):
         chunk = hit.chunk
-        if chunk.doc_id in seen:
-            continue
-        seen.add(chunk.doc_id)
         value = chunk.metadata.get(field)
         if not value:
-            continue
-        if q.gemeenten and chunk.metadata.get("gemeente") not in q.gemeenten:
             continue
         for page in (1, 2):
             text = page_text(chunk.doc_id, page)
             line = _line_with(text or "", field, str(value))
             if line and quote_on_page(line, text):
                 shown = dutch_date(str(value)) if field == "datum" else str(value)
-                citation = Citation.of_chunk(1, chunk, page, line, hit.score)
-                body = f"{shown}.\n\n{ANSWER_LEAD} {normalize_ws(line)} [1]"
-                return Answer(q.text, body, False, (citation,), notes=(f"letter head: {field}",))
+                return fact_answer(q, shown, hit, page, line, f"letter head: {field}")
     return None
+
+
+def documents_in(q: Question, hits: Sequence[RetrievedChunk]) -> Iterator[RetrievedChunk]:
+    """The best hit of each document, best first; of the gemeenten the question names only."""
+    seen: set[str] = set()
+    for hit in hits:
+        chunk = hit.chunk
+        if chunk.doc_id in seen:
+            continue
+        seen.add(chunk.doc_id)
+        if q.gemeenten and chunk.metadata.get("gemeente") not in q.gemeenten:
+            continue
+        yield hit
+
+
+def fact_answer(
+    q: Question, short: str, hit: RetrievedChunk, page: int, quote: str, note: str
+) -> Answer:
+    """A fact said first ("Z/24/126291."), then the line it stands on, cited."""
+    citation = Citation.of_chunk(1, hit.chunk, page, quote, hit.score)
+    body = f"{short}.\n\n{ANSWER_LEAD} {normalize_ws(quote)} [1]"
+    return Answer(q.text, body, False, (citation,), notes=(note,))
 
 
 def _line_with(text: str, field: str, value: str) -> str | None:

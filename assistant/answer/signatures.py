@@ -12,10 +12,10 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from assistant.models import Answer, Citation
-from assistant.prompts import ANSWER_LEAD
+from assistant.answer.facts import documents_in, fact_answer
+from assistant.models import Answer
 from assistant.question import Question
-from assistant.verify.citations import normalize_ws, quote_on_page
+from assistant.verify.citations import quote_on_page
 from index.retriever import RetrievedChunk
 
 ROLES = ("gemeentesecretaris", "secretaris", "burgemeester", "griffier", "wethouder", "voorzitter")
@@ -101,23 +101,13 @@ def signatory_answer(
     role = asked_role(q)
     if role is None:
         return None
-    seen: set[str] = set()
-    for hit in hits:
-        chunk = hit.chunk
-        if chunk.doc_id in seen:
-            continue
-        seen.add(chunk.doc_id)
-        if q.gemeenten and chunk.metadata.get("gemeente") not in q.gemeenten:
-            continue
+    for hit in documents_in(q, hits):
         for page in range(1, MAX_PAGES + 1):
-            text = page_text(chunk.doc_id, page)
+            text = page_text(hit.chunk.doc_id, page)
             if text is None:
                 break
             signed = [s for s in signatories(text, page) if not role or s.role.endswith(role)]
-            if not signed or not quote_on_page(signed[0].quote, text):
-                continue
-            short = ", ".join(f"{s.name} ({s.role})" for s in signed)
-            citation = Citation.of_chunk(1, chunk, page, signed[0].quote, hit.score)
-            body = f"{short}.\n\n{ANSWER_LEAD} {normalize_ws(signed[0].quote)} [1]"
-            return Answer(q.text, body, False, (citation,), notes=("signed by",))
+            if signed and quote_on_page(signed[0].quote, text):
+                short = ", ".join(f"{s.name} ({s.role})" for s in signed)
+                return fact_answer(q, short, hit, page, signed[0].quote, "signed by")
     return None
