@@ -83,7 +83,6 @@ class _Term:
     context: bool = False  # only in the sentences before the one that asks
 
 
-
 class ExtractiveAnswerer:
     def __init__(
         self,
@@ -309,7 +308,7 @@ class ExtractiveAnswerer:
             chunk = cand.hit.chunk
             page = chunk.page_at(cand.start)
             page_text = self.page_text(chunk.doc_id, page)
-            quote = with_list(cand.text, page_text)
+            quote = with_list(_with_antecedent(cand), page_text)
             if not quote_on_page(quote, page_text):
                 continue  # a citation that cannot be checked is dropped
             key = len(citations) + 1
@@ -328,6 +327,34 @@ class ExtractiveAnswerer:
 
     def _refuse(self, q: Question, why: str) -> Answer:
         return Answer(q.text, REFUSAL_WITH_HINT, True, notes=(why,))
+
+
+# A sentence that leans on the one before it ("Daarom kiezen de twee regio's ...", "Dit
+# geldt ook ..."): quoted with that sentence, so the reason or subject stands in the quote.
+_ANAPHORIC = re.compile(
+    r"^(?:daarom|daardoor|daarmee|daarnaast|hierdoor|hiermee|hierbij|daarbij|dit|deze|dat|"
+    r"zij|ze|hij)\b",
+    re.I,
+)
+
+
+MAX_QUOTE_WORDS = 100
+
+
+def _with_antecedent(c: Candidate) -> str:
+    """The candidate's sentence, with the sentence before it on the same page of its passage
+    when it opens by pointing back; the text as it stands in the passage."""
+    if not _ANAPHORIC.match(c.text):
+        return c.text
+    chunk = c.hit.chunk
+    before = [(start, text) for start, text in chunk_sentences(chunk) if start < c.start]
+    if not before:
+        return c.text
+    start = before[-1][0]
+    quote = chunk.text[start : c.start + len(c.text)]
+    if chunk.page_at(start) != chunk.page_at(c.start) or len(quote.split()) > MAX_QUOTE_WORDS:
+        return c.text
+    return quote
 
 
 def _line_end(text: str, at: int) -> int:
