@@ -240,7 +240,7 @@ class Assistant:
         if fact is not None:
             return fact
         if isinstance(self.answerer, GenerativeAnswerer):
-            return self.answerer.answer(q.text, hits)
+            return self.answerer.answer(q.text, hits, self.extractive_as(audience))
         return self.extractive_as(audience).answer(q, hits)
 
     def ask_stream(
@@ -275,7 +275,7 @@ class Assistant:
         if fact is not None:  # a fact needs no model: answered whole, from these hits
             yield self._finish(fact, q, audience)
             return
-        for item in answerer.stream(q.text, hits):
+        for item in answerer.stream(q.text, hits, self.extractive_as(audience)):
             yield self._finish(item, q, audience) if isinstance(item, Answer) else item
 
     def _hits(

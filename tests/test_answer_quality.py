@@ -301,3 +301,24 @@ def test_a_provider_answer_weighs_words_by_openbaar_documents_only(tmp_path: Pat
         public = bot.retriever.bm25_for(AANBIEDER).idf(token)
         assert bot.extractive_as(AANBIEDER).idf(token) == public
         assert bot.extractive.idf(token) != public  # staff statistics include the note
+
+        # also when a language model answers and its reply falls back to the extractive one
+        from assistant.answer.generative import GenerativeAnswerer
+        from assistant.llm.backends import LLMError
+
+        class Unreachable:
+            def chat(self, messages: object) -> str:
+                raise LLMError("model niet bereikbaar")
+
+        used: list[object] = []
+        public_answerer = bot.extractive_as(AANBIEDER)
+        answer_with = public_answerer.answer
+
+        def spy(question: object, hits: object) -> Answer:
+            used.append(public_answerer)
+            return answer_with(question, hits)  # type: ignore[arg-type]
+
+        public_answerer.answer = spy  # type: ignore[method-assign]
+        bot.answerer = GenerativeAnswerer(Unreachable(), bot.index.page_text, bot.extractive)  # type: ignore[arg-type]
+        answer = bot.ask("Wanneer is de gunning?", audience=AANBIEDER)
+        assert used and answer.mode == "fallback"

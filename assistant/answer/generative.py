@@ -40,19 +40,33 @@ class GenerativeAnswerer:
         self.page_text = page_text
         self.fallback = fallback
 
-    def answer(self, question: str, hits: Sequence[RetrievedChunk]) -> Answer:
+    def answer(
+        self,
+        question: str,
+        hits: Sequence[RetrievedChunk],
+        fallback: ExtractiveAnswerer | None = None,
+    ) -> Answer:
+        """The model's checked answer; else `fallback`'s (the reader's own extractive
+        answerer: a provider's weighs words by openbaar documents only), or the default."""
+        fallback = fallback or self.fallback
         if not question.strip() or not hits:
-            return self.fallback.answer(question, hits)  # nothing to ground an answer in
+            return fallback.answer(question, hits)  # nothing to ground an answer in
         try:
             reply = self.model.chat(build_prompt(question, hits))
         except LLMError as exc:
-            return self._unreachable(question, hits, exc)
-        return self._checked(question, hits, reply)
+            return self._unreachable(question, hits, exc, fallback)
+        return self._checked(question, hits, reply, fallback)
 
-    def stream(self, question: str, hits: Sequence[RetrievedChunk]) -> Iterator[Draft | Answer]:
+    def stream(
+        self,
+        question: str,
+        hits: Sequence[RetrievedChunk],
+        fallback: ExtractiveAnswerer | None = None,
+    ) -> Iterator[Draft | Answer]:
         """Drafts of the reply as it grows, then the checked answer (always last, always once)."""
+        fallback = fallback or self.fallback
         if not question.strip() or not hits:
-            yield self.fallback.answer(question, hits)
+            yield fallback.answer(question, hits)
             return
         pieces: list[str] = []
         try:
@@ -61,21 +75,33 @@ class GenerativeAnswerer:
                     pieces.append(piece)
                     yield Draft("".join(pieces))
         except LLMError as exc:
-            yield self._unreachable(question, hits, exc)
+            yield self._unreachable(question, hits, exc, fallback)
             return
-        yield self._checked(question, hits, "".join(pieces))
+        yield self._checked(question, hits, "".join(pieces), fallback)
 
-    def _unreachable(self, question: str, hits: Sequence[RetrievedChunk], exc: LLMError) -> Answer:
+    def _unreachable(
+        self,
+        question: str,
+        hits: Sequence[RetrievedChunk],
+        exc: LLMError,
+        fallback: ExtractiveAnswerer,
+    ) -> Answer:
         log.warning("%s; extractive answer instead", exc)
-        answer = with_note(self.fallback.answer(question, hits), f"{exc}; {FALLBACK}", first=True)
+        answer = with_note(fallback.answer(question, hits), f"{exc}; {FALLBACK}", first=True)
         return replace(answer, mode="fallback")
 
-    def _checked(self, question: str, hits: Sequence[RetrievedChunk], reply: str) -> Answer:
+    def _checked(
+        self,
+        question: str,
+        hits: Sequence[RetrievedChunk],
+        reply: str,
+        fallback: ExtractiveAnswerer,
+    ) -> Answer:
         checked = verify_reply(question, reply, hits, self.page_text)
         for problem in checked.problems:
             log.info("model reply: %s", problem)
         if checked.answer is None:
-            answer = with_note(self.fallback.answer(question, hits), NOTE_UNVERIFIABLE, first=True)
+            answer = with_note(fallback.answer(question, hits), NOTE_UNVERIFIABLE, first=True)
             return replace(answer, notes=(*answer.notes, *checked.problems), mode="fallback")
         return replace(checked.answer, mode="generative")
 
