@@ -99,6 +99,12 @@ KIND_WORDS = {
     "when": frozenset({"laat", "wanneer"}),
 }
 _WORD = re.compile(r"[\w'’-]+|[^\w\s]")
+# A question that opens with its condition: "Als ik ..., krijg ik dan ...?"
+_CONDITION = re.compile(
+    r"^\s*(?:als|indien|stel(?:\s+dat)?|zodra|wanneer\s+(?:ik|we|wij|een|de|het|mijn|onze))"
+    r"\b[^,?]{3,200},",
+    re.I,
+)
 
 
 @dataclass(frozen=True)
@@ -118,6 +124,15 @@ class Question:
         drop = filler_words() | KIND_WORDS.get(self.kind, frozenset())
         kept = [w for w in _WORD.findall(self.text) if w.lower() not in drop]
         return " ".join(kept) if any(w[0].isalnum() for w in kept) else self.text
+
+    @property
+    def main_clause(self) -> str | None:
+        """What a conditional question asks after its condition: "Als ik aan alle eisen
+        voldoe, krijg ik dan een overeenkomst?" asks "krijg ik dan een overeenkomst"; an
+        answer must speak of that, not only of the condition. None for other questions."""
+        asking = asking_sentence(self.text)
+        m = _CONDITION.match(asking)
+        return asking[m.end() :].strip() if m else None
 
     @property
     def is_comparison(self) -> bool:

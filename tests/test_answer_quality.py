@@ -4,6 +4,7 @@ Real Chroma and the repo's corpus/, hashing embedder (retrieval is BM25-led eith
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -180,6 +181,21 @@ def test_defined_terms_and_typo_tolerance() -> None:
     assert defines("– *maatwerkvoorziening:* op de behoeften ...", "maatwerkvoorzienig")
     assert not defines("– *maatwerk:* iets anders", "maatwerkvoorzienig")
     assert not defines("– *cliënt:* persoon", "client2")  # short terms: exact only
+
+
+def test_a_conditional_question_is_answered_on_what_it_asks(assistant: Assistant) -> None:
+    # not with "De uitvoeringseisen staan in de conceptovereenkomst": eisen is the condition
+    answer = assistant.ask(
+        "Als ik bij een toelatingsprocedure aan alle eisen voldoe, krijg ik dan sowieso een "
+        "overeenkomst?"
+    )
+    assert answer.refused or all(re.search(r"\bovereenkomst\b", c.quote) for c in answer.citations)
+    q = read_question(
+        "Als ik bij een toelatingsprocedure aan alle eisen voldoe, krijg ik dan een overeenkomst?"
+    )
+    assert q.main_clause == "krijg ik dan een overeenkomst?"
+    assert read_question("Wanneer begint het, en waar?").main_clause is None
+    assert read_question("Wanneer ik stop, hoeveel opzegtermijn geldt?").main_clause
 
 
 def test_an_entry_stops_at_the_next_entry() -> None:

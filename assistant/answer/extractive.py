@@ -73,6 +73,7 @@ class Candidate:
     defines: bool = False  # gives the meaning of the term a definition question asks about
     focus: float = 0.0  # coverage of the words that set it apart from the other passages
     wide: float = 1.0  # weight share of the question's words in it, its heading or neighbours
+    asked: bool = True  # says a word of what a conditional question asks (`main_clause`)
 
 
 @dataclass(frozen=True)
@@ -146,7 +147,7 @@ class ExtractiveAnswerer:
         it with a close meaning; and always the answer type the question needs."""
         if c.defines:
             return True
-        if not c.typed:
+        if not c.typed or not c.asked:
             return False
         s = self.settings
         allowance = max(1, int(sum(not t.context for t in terms) * s.max_missing))
@@ -170,6 +171,10 @@ class ExtractiveAnswerer:
         said = {t.token: wanted(t.word, t.token, known) for t in terms}  # once per question
         needs = NEEDS.get(q.kind)
         asked_terms = defined_terms(q)
+        # a conditional question's own words ("krijg ik dan een overeenkomst"): one of them
+        # must stand in the sentence itself, as a word (not inside "conceptovereenkomst")
+        main = q.main_clause
+        main_tokens = {t.token for t in self.terms(main, q.kind)} & set(said) if main else set()
 
         def found_in(evidence: set[str]) -> frozenset[str]:
             return frozenset(t.token for t in terms if said[t.token].said_in(evidence))
@@ -192,8 +197,8 @@ class ExtractiveAnswerer:
                 own = token_sets[i]
                 near = set().union(*token_sets[max(0, i - 1) : i], *token_sets[i + 1 : i + 2])
                 # an answer cell: the row's question is its heading
-                asked = self._row_question(chunk, start, text)
-                own_frame = frame | _stems(asked) if asked else frame
+                row_question = self._row_question(chunk, start, text)
+                own_frame = frame | _stems(row_question) if row_question else frame
                 rows.append(
                     (
                         rank,
@@ -222,6 +227,7 @@ class ExtractiveAnswerer:
             focus = sum(focus_weight[t] for t in local_found) / focus_total
             typed = has_type(text, needs)
             defining = any(defines(text, t) for t in asked_terms)
+            asked = not main_tokens or bool(main_tokens & _stems(text))
             # ranks by what separated right from wrong answers on the dev set: coverage and
             # focus alike; the sentence vector only admits (`accepts`), it does not rank
             score = (
@@ -245,6 +251,7 @@ class ExtractiveAnswerer:
                     defining,
                     focus,
                     wide,
+                    asked,
                 )
             )
         return self._with_semantic(q.text, out)
