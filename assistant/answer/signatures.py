@@ -78,6 +78,12 @@ def signatories(text: str, page: int = 1) -> list[Signatory]:
     return found
 
 
+def _is_letter(hit: RetrievedChunk) -> bool:
+    """A gemeente's letter: its metadata names the gemeente, or its type is a letter."""
+    meta = hit.chunk.metadata
+    return bool(meta.get("gemeente")) or "brief" in str(meta.get("type", "")).lower()
+
+
 def _near(lines: list[str], i: int) -> list[int]:
     """The nearest non-empty lines below and above line i (a name stands over or under its
     role, with a blank line between at most)."""
@@ -102,6 +108,8 @@ def signatory_answer(
     if role is None:
         return None
     for hit in documents_in(q, hits):
+        if not _is_letter(hit):
+            continue  # a contract's or a law's "Namens ..." lines are no signatories asked for
         for page in range(1, MAX_PAGES + 1):
             text = page_text(hit.chunk.doc_id, page)
             if text is None:
