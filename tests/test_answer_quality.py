@@ -74,6 +74,21 @@ def test_answer_types() -> None:
     assert not has_type("Zie artikel 7.2.7 van de wet.", "count")
     assert has_type("De tool wordt jaarlijks tweemaal bijgewerkt.", "count")
     assert has_type("Het college stelt de bijdrage vast.", "who")
+    # how many: a number of things, not an age or period ("twaalf jaar")
+    assert not has_type("Dit geldt voor personen van twaalf jaar en ouder.", "count")
+    assert has_type("De tool wordt jaarlijks tweemaal bijgewerkt.", "count")
+    # when: not a time counted from the very event asked about
+    from assistant.answer.types import relative_to
+    from index.lexical import token
+
+    gunning = {token("gunning")}
+    assert relative_to(
+        "Dat moet binnen 20 kalenderdagen na de bekendmaking van de gunning.", gunning, token
+    )
+    assert not relative_to("De gunning is omstreeks februari 2025.", gunning, token)
+    assert not relative_to(
+        "De gemeente laat binnen 6 weken weten of de klacht gegrond is.", gunning, token
+    )
     # why: a reason, cause or aim
     assert has_type("Uit een verkenning blijkt dat er grote overeenkomsten bestaan.", "cause")
     assert has_type("Daarom kiezen de twee regio's ervoor om te gaan samenwerken.", "cause")

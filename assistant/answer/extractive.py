@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 
 from assistant.answer.facts import defined_terms, defines
 from assistant.answer.semantic import SentenceEncoder
-from assistant.answer.types import NEEDS, has_type, short_span
+from assistant.answer.types import NEEDS, has_type, relative_to, short_span
 from assistant.models import Answer, Citation
 from assistant.prompts import ANSWER_LEAD, REFUSAL_WITH_HINT
 from assistant.question import KIND_WORDS, Question, asking_sentence, read_question
@@ -171,6 +171,7 @@ class ExtractiveAnswerer:
         said = {t.token: wanted(t.word, t.token, known) for t in terms}  # once per question
         needs = NEEDS.get(q.kind)
         asked_terms = defined_terms(q)
+        asked_stems = {t.token for t in terms}
         # a conditional question's own words ("krijg ik dan een overeenkomst"): one of them
         # must stand in the sentence itself, as a word (not inside "conceptovereenkomst")
         main = q.main_clause
@@ -225,7 +226,9 @@ class ExtractiveAnswerer:
             missing = sum(not t.context and t.token not in wide_found for t in terms)
             own_share = weight(own_found)
             focus = sum(focus_weight[t] for t in local_found) / focus_total
-            typed = has_type(text, needs)
+            typed = has_type(text, needs) and not (
+                q.kind == "when" and relative_to(text, asked_stems, token)
+            )
             defining = any(defines(text, t) for t in asked_terms)
             asked = not main_tokens or bool(main_tokens & _stems(text))
             # ranks by what separated right from wrong answers on the dev set: coverage and

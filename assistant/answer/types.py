@@ -8,6 +8,7 @@ shares with the question; the answerer refuses rather than quote it.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from ingest.extract import MONTH_PATTERN
 
@@ -105,7 +106,39 @@ def has_type(sentence: str, answer_type: str | None) -> bool:
         return bool(ROLE.search(sentence) or _NAME.search(sentence))
     if answer_type == "date":
         return bool(DATE.search(sentence) or DURATION.search(sentence))
+    if answer_type == "count":
+        # "twaalf jaar" is an age or a period, no number of things ("hoe vaak": "tweemaal")
+        return bool(COUNT.search(_without_durations(sentence)))
     return bool(_PATTERNS[answer_type].search(sentence))
+
+
+def _without_durations(sentence: str) -> str:
+    return DURATION.sub(lambda m: m.group(0) if _FREQUENCY.match(m.group(0)) else " ", sentence)
+
+
+_FREQUENCY = re.compile(r"(?:jaarlijks|maandelijks|wekelijks|dagelijks|per )", re.IGNORECASE)
+
+
+def relative_to(sentence: str, stems: set[str], stem_of: Callable[[str], str]) -> bool:
+    """True when every time in the sentence is counted from something the question names:
+    "binnen 20 kalenderdagen na de bekendmaking van de gunning" says when something else
+    happens after the gunning, not when the gunning is. `stem_of` maps a word to its stem."""
+    if DATE.search(sentence):
+        return False
+    found = list(DURATION.finditer(sentence))
+    if not found:
+        return False
+    for m in found:
+        after = _ANCHOR.match(sentence, m.end())
+        if after is None:
+            return False
+        tail = {stem_of(w) for w in re.findall(r"\w+", after.group(1).lower())}
+        if not tail & stems:
+            return False
+    return True
+
+
+_ANCHOR = re.compile(r"\s+(?:na|voor|vanaf|sinds|nadat|voordat)\b(.{0,80})", re.IGNORECASE)
 
 
 def short_span(sentence: str, answer_type: str | None) -> str | None:
