@@ -42,6 +42,12 @@ _FORMULA = re.compile(
 )
 
 
+# Share of the question's weight a table row's question must say to frame its answer cell:
+# a row about "opzegging bij onvoldoende inzet" does not make its cell answer "Mag een
+# aanbieder onderaannemers inzetten?".
+MIN_ROW_QUESTION = 0.5
+
+
 @dataclass(frozen=True)
 class ExtractiveSettings:
     max_sentences: int = 3
@@ -197,9 +203,11 @@ class ExtractiveAnswerer:
                     continue
                 own = token_sets[i]
                 near = set().union(*token_sets[max(0, i - 1) : i], *token_sets[i + 1 : i + 2])
-                # an answer cell: the row's question is its heading
-                row_question = self._row_question(chunk, start, text)
-                own_frame = frame | _stems(row_question) if row_question else frame
+                # an answer cell: the row's question is its heading, when it asks what the
+                # question asks (half its weight or more)
+                row_question = _stems(self._row_question(chunk, start, text))
+                asks_it = weight(found_in(row_question)) >= MIN_ROW_QUESTION
+                own_frame = frame | row_question if asks_it else frame
                 rows.append(
                     (
                         rank,
