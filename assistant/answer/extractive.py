@@ -11,11 +11,12 @@ person, when it holds one (`answer.types`). Otherwise it refuses.
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 
 from assistant.answer.facts import defined_terms, defines
+from assistant.answer.passage import is_formula, with_antecedent
+from assistant.answer.passage import row_question as row_question_of
 from assistant.answer.semantic import SentenceEncoder
 from assistant.answer.types import NEEDS, has_type, relative_to, short_span
 from assistant.models import Answer, Citation
@@ -28,18 +29,10 @@ from assistant.verify.sentences import chunk_sentences, display_quote, with_list
 from index.lexical import DUTCH_STOPWORDS, token, tokenize
 from index.retriever import RetrievedChunk
 from index.vocabulary import filler_words, wanted, words
-from ingest.models import Chunk
 
 
 def _setting(name: str) -> float:
     return float(default(name))
-
-
-# A letter's salutation or closing says nothing: "Met vriendelijke groet, burgemeester en
-# wethouders," is no answer to "Wie heeft de brief ondertekend?".
-_FORMULA = re.compile(
-    r"^\W*(?:met vriendelijke groet(?:en)?|hoogachtend|geachte|beste|namens deze)\b", re.I
-)
 
 
 # Share of the question's weight a table row's question must say to frame its answer cell:
@@ -175,13 +168,15 @@ class ExtractiveAnswerer:
         total = sum(t.weight for t in terms) or 1.0
         known = self.known()
         said = {t.token: wanted(t.word, t.token, known) for t in terms}  # once per question
+        question_tokens = set(said)
         needs = NEEDS.get(q.kind)
         asked_terms = defined_terms(q)
-        asked_stems = {t.token for t in terms}
         # a conditional question's own words ("krijg ik dan een overeenkomst"): one of them
         # must stand in the sentence itself, as a word (not inside "conceptovereenkomst")
         main = q.main_clause
-        main_tokens = {t.token for t in self.terms(main, q.kind)} & set(said) if main else set()
+        main_tokens = (
+            {t.token for t in self.terms(main, q.kind)} & question_tokens if main else set()
+        )
 
         def found_in(evidence: set[str]) -> frozenset[str]:
             return frozenset(t.token for t in terms if said[t.token].said_in(evidence))
@@ -199,13 +194,13 @@ class ExtractiveAnswerer:
             found = chunk_sentences(chunk)
             token_sets = [_stems(s) for _, s in found]
             for i, (start, text) in enumerate(found):
-                if len(text.split()) > self.settings.max_sentence_words or _FORMULA.match(text):
+                if len(text.split()) > self.settings.max_sentence_words or is_formula(text):
                     continue
                 own = token_sets[i]
                 near = set().union(*token_sets[max(0, i - 1) : i], *token_sets[i + 1 : i + 2])
                 # an answer cell: the row's question is its heading, when it asks what the
                 # question asks (half its weight or more)
-                row_question = _stems(self._row_question(chunk, start, text))
+                row_question = _stems(row_question_of(chunk, start, text, self._row_page))
                 asks_it = weight(found_in(row_question)) >= MIN_ROW_QUESTION
                 own_frame = frame | row_question if asks_it else frame
                 rows.append(
@@ -235,7 +230,7 @@ class ExtractiveAnswerer:
             own_share = weight(own_found)
             focus = sum(focus_weight[t] for t in local_found) / focus_total
             typed = has_type(text, needs) and not (
-                q.kind == "when" and relative_to(text, asked_stems, token)
+                q.kind == "when" and relative_to(text, question_tokens, token)
             )
             defining = any(defines(text, t) for t in asked_terms)
             asked = not main_tokens or bool(main_tokens & _stems(text))
@@ -266,31 +261,6 @@ class ExtractiveAnswerer:
                 )
             )
         return self._with_semantic(q.text, out)
-
-    def _row_question(self, chunk: Chunk, start: int, sentence: str) -> str:
-        """The first cell of the table row a sentence stands in a later cell of ("| Hoe lang
-        duurt dit? | Bijvoorbeeld regio Food Valley had 6 maanden nodig ... |"): in a
-        questions-and-answers table the row's question says what its answer is about. The
-        row is read from the page when the passage starts inside it."""
-        line_start = chunk.text.rfind("\n", 0, start) + 1
-        line = chunk.text[line_start : _line_end(chunk.text, start)]
-        if "|" not in line:
-            return ""  # no table row (most sentences): nothing to read
-        if line_start == 0 and not line.lstrip().startswith("|"):
-            page = self._row_page(chunk.doc_id, chunk.page_at(start)) or ""
-            at = page.find(sentence[:80])
-            if at < 0:
-                return ""
-            line = page[page.rfind("\n", 0, at) + 1 : _line_end(page, at)]
-            start = at - (page.rfind("\n", 0, at) + 1)
-        else:
-            start -= line_start
-        if not line.lstrip().startswith("|"):
-            return ""
-        cells = line.split("|")
-        first = cells[1] if len(cells) > 2 else ""
-        first_end = line.find("|", line.find("|") + 1)
-        return first.strip() if 0 < first_end < start else ""
 
     def _with_semantic(self, question: str, found: list[Candidate]) -> list[Candidate]:
         """The sentence vectors' similarity, for the candidates it can still admit only (typed,
@@ -326,7 +296,7 @@ class ExtractiveAnswerer:
             chunk = cand.hit.chunk
             page = chunk.page_at(cand.start)
             page_text = self.page_text(chunk.doc_id, page)
-            quote = with_list(_with_antecedent(cand), page_text)
+            quote = with_list(with_antecedent(chunk, cand.start, cand.text), page_text)
             if not quote_on_page(quote, page_text):
                 continue  # a citation that cannot be checked is dropped
             key = len(citations) + 1
@@ -345,39 +315,6 @@ class ExtractiveAnswerer:
 
     def _refuse(self, q: Question, why: str) -> Answer:
         return Answer(q.text, REFUSAL_WITH_HINT, True, notes=(why,))
-
-
-# A sentence that leans on the one before it ("Daarom kiezen de twee regio's ...", "Dit
-# geldt ook ..."): quoted with that sentence, so the reason or subject stands in the quote.
-_ANAPHORIC = re.compile(
-    r"^(?:daarom|daardoor|daarmee|daarnaast|hierdoor|hiermee|hierbij|daarbij|dit|deze|dat|"
-    r"zij|ze|hij)\b",
-    re.I,
-)
-
-
-MAX_QUOTE_WORDS = 100
-
-
-def _with_antecedent(c: Candidate) -> str:
-    """The candidate's sentence, with the sentence before it on the same page of its passage
-    when it opens by pointing back; the text as it stands in the passage."""
-    if not _ANAPHORIC.match(c.text):
-        return c.text
-    chunk = c.hit.chunk
-    before = [(start, text) for start, text in chunk_sentences(chunk) if start < c.start]
-    if not before:
-        return c.text
-    start = before[-1][0]
-    quote = chunk.text[start : c.start + len(c.text)]
-    if chunk.page_at(start) != chunk.page_at(c.start) or len(quote.split()) > MAX_QUOTE_WORDS:
-        return c.text
-    return quote
-
-
-def _line_end(text: str, at: int) -> int:
-    end = text.find("\n", at)
-    return len(text) if end < 0 else end
 
 
 def _stems(text: str) -> set[str]:

@@ -150,12 +150,6 @@ def defined_terms(q: Question) -> list[str]:
     return [term] if term else []
 
 
-def defined_term(q: Question) -> str | None:
-    """The (first) term a definition question asks about ("jeugdhulpaanbieder"), else None."""
-    terms = defined_terms(q)
-    return terms[0] if terms else None
-
-
 # A begripsbepaling entry: "jeugdhulpaanbieder: ...", "- *algemene voorziening:* ...".
 _ENTRY = re.compile(r"^(?:[a-z0-9]{1,3}[.)]\s*)?(?P<term>[\w'’ -]{3,60}?)\s*[:–]")
 TYPO_RATIO = 0.9  # "maatwerkvoorzienig" finds "maatwerkvoorziening"; shorter terms: exact
