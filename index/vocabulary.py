@@ -1,10 +1,10 @@
 """Dutch word forms and procurement vocabulary: when does a question's word occur in a text?
 
-Three ways beyond the stemmer (`index.lexical.stem`): a lemma (simplemma: "gegund" →
+Three ways beyond the stemmer (`index.tokens.stem`): a lemma (simplemma: "gegund" →
 "gunnen", "doorgestreept" → "doorstrepen"), the reviewed thesaurus in
 `index/data/thesaurus_nl.txt` ("aanbieder" ~ "opdrachtnemer", "gunnen" ~ "gunning"), and
 compounds ("jeugdhulpaanbieder" → "jeugdhulp" + "aanbieder"; "opzegtermijn" holds
-"termijn"). Everything is a stem in the end, so it compares with `index.lexical.tokenize`.
+"termijn"). Everything is a stem in the end, so it compares with `index.tokens.tokenize`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from importlib import resources
 
-from index.lexical import join_separable, lemma, stem, token, tokenize
+from index.tokens import join_separable, lemma, stem, token, tokenize
 
 MIN_PART = 4  # shortest compound part that counts ("zorg", "wet"-like short parts do not)
 _WORD = re.compile(r"[\w'’]+")

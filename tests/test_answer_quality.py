@@ -79,7 +79,7 @@ def test_answer_types() -> None:
     assert has_type("De tool wordt jaarlijks tweemaal bijgewerkt.", "count")
     # when: not a time counted from the very event asked about
     from assistant.answer.types import relative_to
-    from index.lexical import token
+    from index.tokens import token
 
     gunning = {token("gunning")}
     assert relative_to(
@@ -318,7 +318,7 @@ def test_a_provider_answer_weighs_words_by_openbaar_documents_only(tmp_path: Pat
     from conftest import LETTERS
 
     from index.filters import AANBIEDER
-    from index.lexical import stem
+    from index.tokens import stem
 
     intern = tmp_path / "intern"
     intern.mkdir()

@@ -15,8 +15,8 @@ from assistant.models import Answer
 from assistant.prompts import REFUSAL
 from assistant.verify.citations import cited_keys, normalize_ws, quote_on_page
 from assistant.verify.sentences import sentences
-from index.lexical import tokenize
 from index.retriever import RetrievedChunk
+from index.tokens import tokenize
 from ingest.models import PAGE_SEPARATOR, Chunk
 
 # --- sentences() ------------------------------------------------------------------------------

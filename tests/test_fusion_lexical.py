@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from index.fusion import reciprocal_rank_fusion, zscore_fusion
-from index.lexical import BM25Index, fingerprint, load_or_build, tokenize
+from index.lexical import BM25Index, fingerprint, load_or_build
+from index.tokens import tokenize
 from ingest.models import Chunk
 
 # --- reciprocal rank fusion -------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from index.lexical import lemma, stem, tokenize
+from index.tokens import lemma, stem, tokenize
 from index.vocabulary import compound_parts, covered, thesaurus, words
 
 
@@ -119,7 +119,7 @@ def test_separable_verbs() -> None:
 
 
 def test_a_separable_verbs_te_form_is_one_word() -> None:
-    from index.lexical import join_separable
+    from index.tokens import join_separable
 
     assert join_separable("om te zetten naar") == "omzetten naar"
     assert join_separable("wil ik me in te schrijven") == "wil ik me inschrijven"

@@ -26,8 +26,8 @@ from assistant.settings import default
 from assistant.verify.citations import quote_on_page
 from assistant.verify.grounding import is_instruction
 from assistant.verify.sentences import chunk_sentences, display_quote, with_list
-from index.lexical import DUTCH_STOPWORDS, token, tokenize
 from index.retriever import RetrievedChunk
+from index.tokens import DUTCH_STOPWORDS, token, tokenize
 from index.vocabulary import filler_words, wanted, words
 
 

@@ -13,8 +13,8 @@ from assistant.answer.later_relations import VERSIE, PageText, Relation, documen
 from assistant.models import Citation
 from assistant.verify.citations import normalize_ws, quote_on_page
 from assistant.verify.sentences import split_line
-from index.lexical import tokenize
 from index.store import DocumentRecord
+from index.tokens import tokenize
 
 LEAD_WORDS = 80  # the later text quoted at the top of an answer, at most
 MIN_LIKENESS = 0.3  # word overlap (Jaccard) of a newer version's sentence with the cited one

@@ -34,9 +34,9 @@ from assistant.settings import default
 from assistant.verify.citations import normalize_ws, quote_on_page
 from assistant.verify.sentences import sentences
 from index.filters import AANBIEDER, all_of
-from index.lexical import tokenize
 from index.retriever import RetrievedChunk
 from index.store import DocumentRecord
+from index.tokens import tokenize
 from ingest.models import OPENBAAR
 from ingest.relations import parse_supersedes
 

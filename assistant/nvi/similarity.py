@@ -1,7 +1,7 @@
 """How alike two NvI questions are: a score in [0, 1] for every pair of a question set.
 
 Two questions are scored by TF-IDF cosine over Dutch stems and bigrams of adjacent words
-(`index.lexical.tokenize`), the idf taken from the question set itself, so the words every
+(`index.tokens.tokenize`), the idf taken from the question set itself, so the words every
 provider uses ("hardheidsclausule" in a note about it) count for little. Sentences that ask
 (ending in "?") weigh more than the context around them; long quotations weigh less. Where two
 questions share a passage (a quote from the tender documents, a branch organisation's template)
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.nvi.locations import location_adjustments, location_refs
-from index.lexical import tokenize
+from index.tokens import tokenize
 
 # Bigrams make a shared phrase count more than the same words scattered.
 BIGRAM_WEIGHT = 0.5
@@ -110,7 +110,7 @@ _FORMULA = frozenset(
     "aangef aangev aanzien basis bedoeld bent bereid betekent betrek bevest hoeverr irt kader "  # noqa: SIM905
     "kijkt klopt licht mbt motiver nee reactie sprak tegenan ten toe toelicht verstat".split()
 )
-# The word pattern of index.lexical.tokenize, applied word by word to keep positions.
+# The word pattern of index.tokens.tokenize, applied word by word to keep positions.
 _TOKEN = re.compile(r"[0-9]+(?:[.,][0-9]+)*|[a-zà-ÿ]+(?:['’-][a-zà-ÿ]+)*")
 
 

@@ -18,8 +18,8 @@ from assistant.models import Answer, Citation
 from assistant.prompts import REFUSAL_WITH_HINT, SYSTEM_PROMPT
 from assistant.verify.citations import normalize_ws, quote_on_page
 from assistant.verify.sentences import add_sentence, chunk_sentences, sentences, split_line
-from index.lexical import tokenize
 from index.retriever import RetrievedChunk
+from index.tokens import tokenize
 from ingest.extract import MONTH_NAMES, MONTH_PATTERN
 
 _TAG = re.compile(r"<\s*/?\s*passage", re.IGNORECASE)

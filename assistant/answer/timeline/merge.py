@@ -16,7 +16,7 @@ from datetime import date
 
 from assistant.answer.timeline.statement import DatedStatement
 from assistant.prompts import PASSED_NOTE, PLANNED_NOTE, REPORTED_NOTE
-from index.lexical import tokenize
+from index.tokens import tokenize
 from ingest.extract import MONTHS, dutch_date, parse_date
 
 log = logging.getLogger(__name__)

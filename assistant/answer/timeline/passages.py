@@ -14,8 +14,8 @@ from assistant.answer.timeline.meetings import (
 )
 from assistant.answer.timeline.statement import DatedStatement, DocumentFacts
 from assistant.verify.citations import normalize_ws, quote_on_page
-from index.lexical import tokenize
 from index.retriever import RetrievedChunk
+from index.tokens import tokenize
 
 
 def statements_for_hits(
