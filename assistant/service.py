@@ -18,60 +18,20 @@ from assistant.answer.timeline.meeting_answer import meeting_answer, meeting_ask
 from assistant.answer.timeline.merge import timeline
 from assistant.answer.timeline.passages import statements_for_hits
 from assistant.answer.timeline.statement import DatedStatement
+from assistant.index_setup import chunk_settings, open_index
 from assistant.llm.backends import ChatModel, make_chat_model
 from assistant.models import Answer, with_note
 from assistant.prompts import NO_PUBLIC_DOCUMENTS
 from assistant.question import Question, read_question
 from assistant.settings import Settings, dense_weight_for
-from index.chroma import ChromaIndex
 from index.embedders import Embedder, make_embedder
-from index.errors import IndexMismatchError
 from index.filters import AANBIEDER, MEDEWERKER, check_audience
 from index.indexer import Indexer, IngestReport
 from index.retriever import HybridRetriever, RetrievalSettings, RetrievedChunk
-from index.store import DocumentRecord, IndexManifest, VectorIndex
-from ingest.chunking import ChunkSettings
+from index.store import DocumentRecord, VectorIndex
 from ingest.models import OPENBAAR, Chunk
 
 log = logging.getLogger(__name__)
-
-
-def chunk_settings(settings: Settings) -> ChunkSettings:
-    target = settings.chunk_words
-    return ChunkSettings(
-        target_words=target,
-        max_words=int(target * 4 / 3),
-        overlap_words=settings.chunk_overlap,
-        min_words=max(10, target // 3),
-    )
-
-
-def manifest_for(settings: Settings, embedder: Embedder) -> IndexManifest:
-    """What an index built with these settings and this embedder records."""
-    return IndexManifest(embedder.name, embedder.dim, chunk_settings(settings).fingerprint())
-
-
-def open_index(settings: Settings, embedder: Embedder) -> VectorIndex:
-    """The Chroma index of the settings: a server when INKOOP_CHROMA_URL is set, else on disk."""
-    return _chroma(settings, manifest_for(settings, embedder))
-
-
-def _chroma(settings: Settings, manifest: IndexManifest) -> ChromaIndex:
-    if settings.chroma_url:
-        return ChromaIndex.http(settings.chroma_url, manifest)
-    return ChromaIndex.persistent(settings.data_dir / "chroma", manifest)
-
-
-def reset_index(settings: Settings, embedder: Embedder) -> None:
-    """Empty the index of the settings, whatever it was built with (`ingest --rebuild`)."""
-    try:
-        index = _chroma(settings, manifest_for(settings, embedder))
-    except IndexMismatchError as exc:
-        if exc.found is None:
-            raise
-        index = _chroma(settings, exc.found)  # opened as built, only to be emptied
-    index.reset()
-    index.close()
 
 
 class Assistant:

@@ -20,7 +20,8 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 from test_cli import isolate_env, run
 
-from assistant.service import Assistant, chunk_settings
+from assistant.index_setup import chunk_settings
+from assistant.service import Assistant
 from assistant.settings import Settings
 from assistant.ui.cli_args import EXIT_OK
 from ingest.chunking import MAX_WORD_CHARS

@@ -23,7 +23,8 @@ import pytest
 from conftest import ROOT
 from helpers_pdf import text_pdf
 
-from assistant.service import Assistant, open_index
+from assistant.index_setup import open_index
+from assistant.service import Assistant
 from assistant.settings import Settings
 from index.embedders import make_embedder
 from index.indexer import IngestReport

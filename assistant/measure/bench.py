@@ -20,8 +20,9 @@ from typing import Any
 
 import numpy as np
 
+from assistant.index_setup import manifest_for
 from assistant.measure.stats import percentile_or_nan
-from assistant.service import Assistant, manifest_for
+from assistant.service import Assistant
 from assistant.settings import Settings
 from index.chroma import ChromaIndex
 from index.embedders import Embedder

@@ -54,7 +54,7 @@ def _ingest(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
             raise
         return _ingest_via_server(args, settings, out, busy)
     if args.rebuild:  # before opening: an index built with another model cannot be opened
-        from assistant.service import reset_index
+        from assistant.index_setup import reset_index
         from index.embedders import make_embedder
 
         reset_index(settings, make_embedder(settings.embedding_model))
