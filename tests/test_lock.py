@@ -117,25 +117,17 @@ def test_ingest_and_ask_next_to_a_running_server(tmp_path: Path) -> None:
     try:
         if not wait_for_port(port, 90, server):
             pytest.fail(f"serve did not start (exit code {server.poll()})")
-        handed = subprocess.run(
-            [*inkoop, "ingest", str(LETTERS)],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+
+        def inkoop_run(*args: str) -> subprocess.CompletedProcess[str]:
+            return subprocess.run(
+                [*inkoop, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+            )
+
+        handed = inkoop_run("ingest", str(LETTERS))
         assert handed.returncode == 0, handed.stdout + handed.stderr
         assert "handed to the running server" in handed.stdout
         assert "2 unchanged" in handed.stdout
-        done = subprocess.run(
-            [*inkoop, "ask", "Wanneer is de gunning?"],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+        done = inkoop_run("ask", "Wanneer is de gunning?")
         assert done.returncode == 1, done.stdout + done.stderr
         assert "is in use by pid" in done.stderr
         assert "Traceback" not in done.stderr
