@@ -1,4 +1,6 @@
-"""Small PDF factories for reader tests: text pages (reportlab), image-only pages, encryption."""
+"""Small PDF factories for reader tests: text pages (reportlab), image-only pages, encryption.
+reportlab's `invariant` leaves the clock and a random document id out: the same call makes the
+same bytes."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from reportlab.pdfgen import canvas
 
 def text_pdf(path: Path, pages: Sequence[Sequence[str]], title: str | None = None) -> Path:
     """A PDF with one text line per string, one page per inner sequence."""
-    pdf = canvas.Canvas(str(path), pagesize=A4)
+    pdf = canvas.Canvas(str(path), pagesize=A4, invariant=True)
     if title:
         pdf.setTitle(title)
     for lines in pages:
@@ -27,7 +29,7 @@ def text_pdf(path: Path, pages: Sequence[Sequence[str]], title: str | None = Non
 
 def image_only_pdf(path: Path, pages: int = 1) -> Path:
     """A PDF whose pages hold only a drawn rectangle: no text layer, like a scan."""
-    pdf = canvas.Canvas(str(path), pagesize=A4)
+    pdf = canvas.Canvas(str(path), pagesize=A4, invariant=True)
     for _ in range(pages):
         pdf.rect(100, 100, 300, 400, fill=1)
         pdf.showPage()

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import reportlab
+from helpers_files import FIXED_PDF_DATE
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 FONTS = Path(reportlab.__file__).parent / "fonts"  # Bitstream Vera ships with reportlab
@@ -101,6 +102,8 @@ def scanned_pdf(path: Path, pages: Sequence[ScanPage]) -> Path:
         resolution=float(pages[0].dpi),
         save_all=True,
         append_images=images[1:],
+        creationDate=FIXED_PDF_DATE,  # not the clock: the same pages make the same bytes
+        modDate=FIXED_PDF_DATE,
     )
     return path
 

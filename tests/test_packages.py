@@ -6,6 +6,7 @@ with a reason and nothing of such an archive is indexed."""
 from __future__ import annotations
 
 import io
+import re
 import stat
 import zipfile
 from pathlib import Path
@@ -13,6 +14,7 @@ from pathlib import Path
 import docx
 import openpyxl
 import pytest
+from helpers_files import CORE, FIXED, FIXED_ISO, FIXED_PDF_DATE, fixed_zip, zip_bytes
 from helpers_scan import LETTER, memory_index, render
 
 from index.embedders import HashingEmbedder
@@ -40,7 +42,7 @@ def docx_bytes(text: str) -> bytes:
     document.add_paragraph(text)
     out = io.BytesIO()
     document.save(out)
-    return out.getvalue()
+    return fixed_zip(out.getvalue())
 
 
 def xlsx_bytes() -> bytes:
@@ -51,21 +53,15 @@ def xlsx_bytes() -> bytes:
     sheet.append(["Begeleiding individueel", "uur", 68.4])
     sheet.append(["Dagbesteding", "dagdeel", 52.1])
     out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    book.save(out)  # stamps the clock as "modified": fixed_zip pins it
+    return fixed_zip(out.getvalue())
 
 
 def scan_bytes() -> bytes:
     out = io.BytesIO()
-    render(LETTER).save(out, "PDF", resolution=300.0)
-    return out.getvalue()
-
-
-def zip_bytes(members: dict[str, bytes]) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, data in members.items():
-            zf.writestr(name, data)
+    render(LETTER).save(
+        out, "PDF", resolution=300.0, creationDate=FIXED_PDF_DATE, modDate=FIXED_PDF_DATE
+    )
     return out.getvalue()
 
 
@@ -126,6 +122,22 @@ def test_a_zip_with_a_scan_a_docx_and_an_xlsx_is_ingested_as_its_files(
     ]:
         best = retriever.search(question, k=3)[0].chunk
         assert best.source.endswith("/" + member) and words in " ".join(best.text.split())
+
+
+def test_a_package_built_twice_is_the_same_bytes() -> None:
+    """No clock in what the tests build: a rebuilt file is no "changed" file, on any machine."""
+    first, again = package(with_scan=True), package(with_scan=True)
+    assert first == again and zip_bytes(first) == zip_bytes(again)
+    zips = [data for data in first.values() if zipfile.is_zipfile(io.BytesIO(data))]
+    assert len(zips) == 3  # the DOCX, the XLSX, the nested ZIP
+    for data in [*zips, zip_bytes(first)]:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            assert {member.date_time for member in zf.infolist()} == {FIXED}
+            if CORE in zf.namelist():  # DOCX, XLSX: created and modified
+                dates = re.findall(r"\d{4}-\d\d-\d\dT[\d:]+Z", zf.read(CORE).decode())
+                assert dates == [FIXED_ISO, FIXED_ISO]
+    scan = first["Aanbesteding/Bestek/brief-gemeente.pdf"]
+    assert scan.count(b"(D:20240101000000Z)") == 2  # its creation and modification dates
 
 
 def test_reingesting_the_same_zip_is_a_noop(tmp_path: Path, index: VectorIndex) -> None:
