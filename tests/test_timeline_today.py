@@ -5,12 +5,14 @@ for the same statement in several letters (pure, then through `inkoop decisions`
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
 from conftest import LETTERS
 from test_cli import MAASGOUW, WEERT, hashing_env, ingest, isolate_env, run  # noqa: F401
 
+from assistant.answer.timeline import merge
 from assistant.answer.timeline.letters import page_statements
 from assistant.answer.timeline.merge import TODAY_ENV, timeline, today
 from assistant.answer.timeline.statement import DatedStatement, DocumentFacts
@@ -49,15 +51,24 @@ def rows_on(rows: list[DatedStatement], date: str) -> list[DatedStatement]:
     return [r for r in rows if r.date == date]
 
 
+class ClockAt(date):
+    """The clock `today` falls back to, stopped at 3 March 2025: no test reads the real one."""
+
+    @classmethod
+    def today(cls) -> ClockAt:
+        return cls(2025, 3, 3)
+
+
 def test_today_comes_from_the_environment_or_the_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(merge, "date", ClockAt)
     monkeypatch.setenv(TODAY_ENV, "15 januari 2025")
     assert today() == "2025-01-15"
     monkeypatch.setenv(TODAY_ENV, "2026-12-01")
     assert today() == "2026-12-01"
+    monkeypatch.setenv(TODAY_ENV, "morgen")  # not a date: the clock, with a warning
+    assert today() == "2025-03-03"
     monkeypatch.delenv(TODAY_ENV)
-    from datetime import date
-
-    assert today() == date.today().isoformat()
+    assert today() == "2025-03-03"
 
 
 def test_before_the_planned_dates_every_step_is_planned_per_the_letter() -> None:
