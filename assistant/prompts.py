@@ -170,6 +170,10 @@ DOCUMENTS_REPORT_LABELS = {
 }
 DOCUMENTS_REPORT_LINE = "- **{label}** ({visibility}): {name}{ocr}"
 DOCUMENTS_REPORT_OCR = " — OCR op pagina's {pages}"
+DOCUMENTS_REPORT_OVERRULED = (
+    " — let op: het bestand zelf zegt '{own}'; het blijft {visibility} zoals gekozen"
+    " (een bestand kan zichzelf niet openbaarder maken)"
+)
 DOCUMENTS_REPORT_REFUSED = "- **Overgeslagen**: {line}"
 DOCUMENTS_REPORT_PROBLEM = "- **Overgeslagen**: {name} — {reason}: {message}"
 DOCUMENTS_REPORT_FAILED = "- **Mislukt**: {error}; wat ervoor stond is opgenomen."

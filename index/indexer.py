@@ -37,6 +37,10 @@ class IngestReport:
     problems: list[FileProblem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     ocr: dict[str, str] = field(default_factory=dict)  # source -> pages read by OCR, "3,5-7"
+    # source -> the visibility the document really has after this run (added, replaced,
+    # unchanged), and source -> the file's own setting where staff's choice overruled it
+    visibility: dict[str, str] = field(default_factory=dict)
+    overruled: dict[str, str] = field(default_factory=dict)
     chunks_added: int = 0
     chunks_removed: int = 0
     repaired: int = 0
@@ -56,6 +60,8 @@ class IngestReport:
             "problems": [p.__dict__ for p in self.problems],
             "notes": self.notes,
             "ocr": self.ocr,
+            "visibility": self.visibility,
+            "overruled": self.overruled,
             "chunks_added": self.chunks_added,
             "chunks_removed": self.chunks_removed,
             "repaired": self.repaired,
@@ -115,7 +121,9 @@ class Indexer:
     ) -> IngestReport:
         """Bring the index in line with `paths`.
 
-        `visibility` (openbaar/intern) applies to files whose own metadata sets none. Without
+        `visibility` (openbaar/intern) applies to files whose own metadata sets none, and is a
+        ceiling for the rest: a file may make itself more private than the choice, never more
+        public (`report.overruled` names each file whose own setting was overruled). Without
         it, a file already in the index keeps its visibility and a new file is `intern`: only
         an explicit flag or the file itself can publish a document to providers.
         """
@@ -177,12 +185,16 @@ class Indexer:
         wanted = visibility or old_visibility or INTERN
         if old is not None and old.doc_id == file_id(path) and old_visibility == wanted:
             report.unchanged.append(source)  # unchanged: not even parsed
+            report.visibility[source] = wanted
             return
-        parsed = parse_file(path, self.chunk_settings, source, wanted)
+        parsed = parse_file(path, self.chunk_settings, source, wanted, ceiling=visibility)
         if isinstance(parsed, FileProblem):
             report.problems.append(parsed)
             return
         report.notes.extend(parsed.document.notes)
+        report.visibility[source] = str(parsed.document.metadata.get("visibility", INTERN))
+        if parsed.overruled is not None:
+            report.overruled[source] = parsed.overruled
         ocr_pages = parsed.document.metadata.get("ocr_pages")
         if ocr_pages:
             report.ocr[source] = str(ocr_pages)

@@ -110,14 +110,27 @@ def _words(text: str) -> set[str]:
     return {w for w in re.findall(r"[^\W_]+", text.casefold()) if len(w) > 2 or w.isdigit()}
 
 
-def resolve_visibility(declared: MetadataValue | None, default: str) -> str:
-    """The document's visibility: its own metadata (front matter, sidecar) wins over `default`.
+def resolve_visibility(
+    declared: MetadataValue | None, default: str, ceiling: str | None = None
+) -> str:
+    """The document's visibility: its own metadata (front matter, sidecar) wins over `default`,
+    but never past `ceiling`, the visibility staff chose for the upload: a file may make
+    itself more private, never more public (`intern` chosen + `visibility: openbaar` in the
+    file stays intern).
 
     Raises ValueError for a value that is neither `openbaar` nor `intern`: a typo must not
     silently publish or hide a document.
     """
+    value = declared_visibility(declared) or default
+    if ceiling == INTERN:
+        return INTERN
+    return value
+
+
+def declared_visibility(declared: MetadataValue | None) -> str | None:
+    """A file's own visibility setting, normalised; None when it sets none."""
     if declared is None or (isinstance(declared, str) and not declared.strip()):
-        return default
+        return None
     value = str(declared).strip().casefold()
     if value not in VISIBILITIES:
         raise ValueError(

@@ -12,7 +12,7 @@ from pathlib import Path
 from ingest.archives import ArchiveMember, UnsafeArchiveError, expand, is_archive
 from ingest.chunking import ChunkSettings, chunk_document
 from ingest.errors import IngestError
-from ingest.metadata import resolve_visibility
+from ingest.metadata import declared_visibility, resolve_visibility
 from ingest.models import INTERN, Chunk, SourceDocument
 from ingest.readers import SUPPORTED, read_document
 
@@ -38,6 +38,9 @@ class FileProblem:
 class ParsedFile:
     document: SourceDocument
     chunks: list[Chunk]
+    # the file's own visibility setting (front matter, sidecar) when it differs from the one
+    # the document got: staff's choice is a ceiling, the report warns about the difference
+    overruled: str | None = None
 
 
 def discover(
@@ -117,17 +120,23 @@ def _walk(root: Path, problems: list[FileProblem]) -> Iterator[Path]:
 
 
 def parse_file(
-    path: Input, settings: ChunkSettings, display: str | None = None, visibility: str = INTERN
+    path: Input,
+    settings: ChunkSettings,
+    display: str | None = None,
+    visibility: str = INTERN,
+    ceiling: str | None = None,
 ) -> ParsedFile | FileProblem:
     """Read and chunk one file; any failure becomes a `FileProblem`, never an exception.
 
-    `visibility` applies unless the file's own metadata sets one; it lands on the document's
-    metadata and so on every chunk.
+    `visibility` applies unless the file's own metadata sets one; `ceiling` (the visibility
+    staff chose) bounds it: a file may make itself more private, never more public. It lands
+    on the document's metadata and so on every chunk.
     """
     try:
         doc = read_document(path, display)
         try:
-            seen = resolve_visibility(doc.metadata.get("visibility"), visibility)
+            own = declared_visibility(doc.metadata.get("visibility"))
+            seen = resolve_visibility(own, visibility, ceiling)
         except ValueError as exc:
             return FileProblem(display or str(path), "visibility", f"{path.name}: {exc}")
         doc = replace(doc, metadata={**doc.metadata, "visibility": seen})
@@ -147,7 +156,7 @@ def parse_file(
         )
     if not chunks:
         return FileProblem(display or str(path), "empty", f"{path.name}: no text to index")
-    return ParsedFile(doc, chunks)
+    return ParsedFile(doc, chunks, overruled=own if own not in (None, seen) else None)
 
 
 def supported(path: Input) -> bool:

@@ -182,10 +182,18 @@ def test_ingest_visibility_flag_metadata_and_changes(tmp_path: Path) -> None:
     assert not bot.ingest([docs]).replaced and public()  # no flag: a known file keeps its tier
     assert len(bot.ingest([docs], visibility=INTERN).replaced) == 1
     assert not public()  # also BM25's cached chunks follow the change in this same process
-    # A sidecar's visibility wins over the flag; an unknown value is a report line, not a guess.
+    # A sidecar may not publish what staff chose as intern (the choice is a ceiling, issue 23);
+    # the report names the file whose own setting was overruled. An unknown value is a report
+    # line, not a guess.
     sidecar = docs / "notitie.md.meta.json"
     sidecar.write_text(json.dumps({"visibility": "Openbaar"}), encoding="utf-8")
-    assert len(bot.ingest([docs], visibility=INTERN).replaced) == 1 and public()
+    report = bot.ingest([docs], visibility=INTERN)
+    assert len(report.replaced) == 1 and not public()
+    source = bot.documents()[0].source
+    assert report.overruled == {source: OPENBAAR} and report.visibility == {source: INTERN}
+    assert bot.documents()[0].metadata["visibility"] == INTERN
+    report = bot.ingest([docs], visibility=OPENBAAR)
+    assert len(report.replaced) == 1 and public() and not report.overruled
     sidecar.write_text(json.dumps({"visibility": "publiek"}), encoding="utf-8")
     report = bot.ingest([docs], visibility=OPENBAAR)
     assert [p.reason for p in report.problems] == ["visibility"]
@@ -269,3 +277,61 @@ def test_audience_filter_shapes() -> None:
     legacy = Chunk("c", "d", "s", "t", "x", 1, 1, "", "", 0, 1, 0)  # indexed before tiers
     assert legacy.visibility == INTERN and legacy.to_metadata()["visibility"] == INTERN
     assert not may_read(AANBIEDER, legacy) and may_read(MEDEWERKER, legacy)
+
+
+FRONT_OPENBAAR = "---\nvisibility: openbaar\n---\n"
+
+
+def test_a_file_cannot_publish_itself_past_the_intern_choice(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 23, High 1: staff choose intern, the file says openbaar — through the CLI, a ZIP
+    with a sidecar and the staff upload the document stays intern, and every report says so."""
+    import zipfile
+
+    from assistant.documents.writer import DocumentManager
+    from assistant.ui.staff_documents import DocumentsPage
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "notitie-intern.md").write_text(FRONT_OPENBAAR + CANARY_DOC, encoding="utf-8")
+    with zipfile.ZipFile(docs / "pakket.zip", "w") as z:
+        z.writestr("budget.txt", CANARY_DOC.replace("KANARIE", "MUS"))
+        z.writestr("budget.txt.meta.json", json.dumps({"visibility": "openbaar"}))
+    data = tmp_path / "data"
+    code, out = run("ingest", docs, "--data-dir", data, "--no-progress", "--visibility", "intern")
+    assert code == EXIT_OK
+    warning = "notitie-intern.md: the file says visibility openbaar, but it was indexed as intern"
+    assert warning in out
+    assert "budget.txt: the file says visibility openbaar" in out
+    code, out = run("documents", "--data-dir", data, "--json")
+    rows = json.loads(out)
+    assert len(rows) == 2 and {r["visibility"] for r in rows} == {INTERN}
+    code, out = run("documents", "--data-dir", data)
+    assert out.count("(intern, ") == 2
+    for question in QUESTIONS:  # a provider reads none of it
+        code, out = run("ask", question, "--data-dir", data, "--json")
+        assert not leaks(out, question) and "MUS-7f3a9" not in out.replace(question, "")
+    capsys.readouterr()
+
+    bot = Assistant(Settings(data_dir=tmp_path / "staff", embedding_model="hashing"))
+    manager = DocumentManager(bot)
+    try:
+        upload = tmp_path / "gradio-upload" / "notitie-intern.md"
+        upload.parent.mkdir()
+        upload.write_text(FRONT_OPENBAAR + CANARY_DOC, encoding="utf-8")
+        report = DocumentsPage(manager).upload([str(upload)], INTERN, "Anna")
+        assert "**Toegevoegd** (intern): notitie-intern.md" in report
+        assert "het bestand zelf zegt 'openbaar'; het blijft intern" in report
+        assert not bot.documents_for(AANBIEDER)
+        assert bot.source_file(bot.documents()[0].source) is None  # /dokument/<id> serves nothing
+        for question in QUESTIONS:
+            assert not leaks(json.dumps(bot.ask(question).to_dict()), question)
+        # the file may make itself more private: openbaar chosen, intern in the file
+        private = tmp_path / "gradio-upload" / "eigen.md"
+        private.write_text("---\nvisibility: intern\n---\n" + CANARY_DOC.replace("KANARIE", "UIL"))
+        report = DocumentsPage(manager).upload([str(private)], OPENBAAR, "Anna")
+        assert "**Toegevoegd** (intern): eigen.md" in report
+    finally:
+        manager.close()
+        bot.close()

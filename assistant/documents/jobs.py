@@ -54,6 +54,8 @@ def merge_reports(into: IngestReport, part: IngestReport) -> None:
     for name in ("added", "replaced", "unchanged", "removed", "problems", "notes"):
         getattr(into, name).extend(getattr(part, name))
     into.ocr.update(part.ocr)
+    into.visibility.update(part.visibility)
+    into.overruled.update(part.overruled)
     into.chunks_added += part.chunks_added
     into.chunks_removed += part.chunks_removed
     into.repaired += part.repaired
@@ -69,7 +71,8 @@ def report_from_dict(data: dict[str, Any]) -> IngestReport:
     for name in ("added", "replaced", "unchanged", "removed", "notes"):
         getattr(report, name).extend(str(x) for x in data.get(name) or [])
     report.problems = [FileProblem(**p) for p in data.get("problems") or []]
-    report.ocr = {str(k): str(v) for k, v in (data.get("ocr") or {}).items()}
+    for name in ("ocr", "visibility", "overruled"):
+        setattr(report, name, {str(k): str(v) for k, v in (data.get(name) or {}).items()})
     for name in ("chunks_added", "chunks_removed", "repaired"):
         setattr(report, name, int(data.get(name) or 0))
     for name in ("seconds", "embed_seconds"):

@@ -169,7 +169,8 @@ def _add_visibility_arg(p: argparse.ArgumentParser) -> None:
         "--visibility",
         choices=["openbaar", "intern"],
         help="who may read the ingested files: openbaar (every provider) or intern (staff). "
-        "A file's own front matter/sidecar `visibility` wins. Default: a file already indexed "
+        "A file's own front matter/sidecar `visibility` applies below it: the choice is a "
+        "ceiling (a file may be more private, never more public). Default: a file already indexed "
         "keeps its visibility, a new file is intern",
     )
 

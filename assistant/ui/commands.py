@@ -120,6 +120,12 @@ def _print_report(report: IngestReport, out: TextIO) -> None:
         print(f"  SKIPPED   {problem.path}: [{problem.reason}] {problem.message}", file=out)
     for source, pages in report.ocr.items():
         print(f"  ocr       {source}: pages {pages} read by OCR", file=out)
+    for source, own in report.overruled.items():
+        print(
+            f"  WARNING   {source}: the file says visibility {own}, but it was indexed as "
+            f"{report.visibility.get(source)} (the --visibility chosen is a ceiling)",
+            file=out,
+        )
     for note in report.notes:
         print(f"  note      {note}", file=out)
     print(
@@ -248,6 +254,8 @@ def _decisions(args: argparse.Namespace, settings: Settings, out: TextIO) -> int
 
 def _documents(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     from assistant.answer.later_relations import document_relations
+    from index.indexer import record_visibility
+    from ingest.models import INTERN
 
     docs = _assistant(settings).documents()
     related = document_relations(docs)  # versions; what replaces what
@@ -256,6 +264,7 @@ def _documents(args: argparse.Namespace, settings: Settings, out: TextIO) -> int
             {
                 **{k: v for k, v in d.__dict__.items() if k != "metadata"},
                 "dossier": d.metadata.get("dossier", ""),  # groups letters on one subject
+                "visibility": record_visibility(d) or INTERN,  # what providers may read
                 **({"ocr_pages": ocr} if (ocr := d.metadata.get("ocr_pages")) else {}),  # "3,5-7"
                 **{k: v for k, v in related[d.doc_id].items() if v},  # only when there are
             }
@@ -264,7 +273,11 @@ def _documents(args: argparse.Namespace, settings: Settings, out: TextIO) -> int
         print(json.dumps(rows, ensure_ascii=False, indent=2), file=out)
     else:
         for d in docs:
-            print(f"{d.source}  ({d.kind}, {d.pages} p., {d.chunks} chunks)  {d.title}", file=out)
+            print(
+                f"{d.source}  ({record_visibility(d) or INTERN}, {d.kind}, {d.pages} p., "
+                f"{d.chunks} chunks)  {d.title}",
+                file=out,
+            )
             rel = related[d.doc_id]
             if d.metadata.get("ocr_pages"):
                 print(f"    OCR: pagina's {d.metadata['ocr_pages']}", file=out)

@@ -26,6 +26,7 @@ from assistant.prompts import (
     DOCUMENTS_REPORT_LABELS,
     DOCUMENTS_REPORT_LINE,
     DOCUMENTS_REPORT_OCR,
+    DOCUMENTS_REPORT_OVERRULED,
     DOCUMENTS_REPORT_PROBLEM,
     DOCUMENTS_REPORT_REFUSED,
     DOCUMENTS_REPORT_TOTALS,
@@ -111,9 +112,14 @@ class DocumentsPage:
         ):
             for source in sources:
                 ocr = DOCUMENTS_REPORT_OCR.format(pages=r.ocr[source]) if source in r.ocr else ""
+                real = r.visibility.get(source) or job.visibility  # what providers now see
+                if source in r.overruled:
+                    ocr += DOCUMENTS_REPORT_OVERRULED.format(
+                        own=_e(r.overruled[source]), visibility=real
+                    )
                 line = DOCUMENTS_REPORT_LINE.format(
                     label=DOCUMENTS_REPORT_LABELS[kind],
-                    visibility=job.visibility,
+                    visibility=real,
                     name=_e(self.name(source)),
                     ocr=ocr,
                 )
