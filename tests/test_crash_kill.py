@@ -1,26 +1,27 @@
 """Crash safety with real processes: `inkoop ingest` killed with SIGKILL mid-run and then run to
 the end gives exactly the index a clean ingest builds — same registry, same chunk ids, no
-orphans — for a first ingest and for a re-ingest of changed files.
+orphans — for a first ingest and for a re-ingest of changed files. Right after the kill, every
+registered document is whole: the index is never half-written.
 
-The kill moments are random but seeded, taken from the ingest's own progress bar (files done)
-plus a small delay, so they land between and inside documents. Hashing embedder, real Chroma.
+The child kills itself right after its nth write to Chroma (tests/helpers_crash.py), so each
+kill lands at the same point on every machine: inside a document (its pages or chunks written,
+not yet registered), between documents, or between a new version and the removal of the old.
+Hashing embedder, real Chroma.
 """
 
 from __future__ import annotations
 
 import os
 import random
-import re
 import signal
 import subprocess
 import sys
-import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from conftest import ROOT
+from helpers_crash import KILLED
 from helpers_pdf import text_pdf
 
 from assistant.index_setup import open_index
@@ -39,8 +40,20 @@ WORDS = [
     "verantwoording", "uitvoering", "planning", "overleg", "regio", "inschrijving", "gunning",
     "eisen", "wensen", "criteria", "bewijs", "verklaring", "toezicht",
 ]  # fmt: skip
-PROGRESS = re.compile(rb"(\d+)/(\d+) \[")
-KILL_SEEDS = (11, 23, 37)  # each picks a file count and a delay for its kill
+CRASH = ROOT / "tests" / "helpers_crash.py"
+# Where a first ingest is killed, as Chroma writes done: each document is written as its pages,
+# its chunks, then its registry entry (3 writes; the PDFs doc00-doc04 come first).
+FIRST_KILLS = {
+    "inside-a-pdf": 8,  # doc02.pdf: pages and chunks written, not registered
+    "after-pages": 16,  # doc05.md: its page written, no chunks yet
+    "between-documents": 45,  # doc14.md registered, doc15.md not begun
+}
+# A changed file is re-ingested as its new version (3 writes), then the old one's removal
+# (registry, chunks, pages): 6 writes each; doc00, doc03, ... change.
+REINGEST_KILLS = {
+    "both-versions-registered": 21,  # doc09's new version registered, its old one too
+    "old-version-half-removed": 34,  # doc15's old registry entry gone, its chunks still there
+}
 
 
 def sentence(rng: random.Random, n: int) -> str:
@@ -73,58 +86,41 @@ def env() -> dict[str, str]:
     return {**clean, "INKOOP_EMBEDDING_MODEL": "hashing", "TOKENIZERS_PARALLELISM": "false"}
 
 
-def ingest_argv(folder: Path, data: Path) -> list[str]:
-    cmd = [sys.executable, "-m", "assistant.ui.cli", "ingest", str(folder), "--data-dir", str(data)]
-    return [*cmd, "--visibility", OPENBAAR]
+def ingest_args(folder: Path, data: Path) -> list[str]:
+    return ["ingest", str(folder), "--data-dir", str(data), "--visibility", OPENBAAR]
 
 
-@dataclass(frozen=True)
-class Kill:
-    files_done: int  # what the progress bar showed when the kill was sent
-    delay: float
-
-
-def ingest_and_kill(folder: Path, data: Path, seed: int) -> Kill:
-    """Start `inkoop ingest`, SIGKILL it once the progress bar passes a seeded file count."""
-    rng = random.Random(seed)
-    target, delay = rng.randrange(3, FILES - 10), rng.uniform(0.0, 0.08)
-    proc = subprocess.Popen(
-        ingest_argv(folder, data), cwd=ROOT, env=env(), stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+def ingest_and_kill(folder: Path, data: Path, writes: int) -> str:
+    """`inkoop ingest` in a child that SIGKILLs itself right after its nth Chroma write; the
+    write it died after, as the child named it."""
+    done = subprocess.run(
+        [sys.executable, str(CRASH), str(writes), *ingest_args(folder, data)],
+        cwd=ROOT, env=env(), capture_output=True, text=True, timeout=180,
     )  # fmt: skip
-    done = [0]
+    if done.returncode != -signal.SIGKILL:
+        pytest.fail(
+            f"ingest ended (exit {done.returncode}) before its Chroma write {writes}: "
+            f"{done.stderr[-2000:]}"
+        )
+    return done.stderr.rsplit(KILLED, 1)[1].strip()
 
-    def watch() -> None:  # tqdm redraws "n/30 [...]" on stderr as files finish
-        assert proc.stderr is not None
-        tail = b""
-        while chunk := proc.stderr.read1(4096):
-            tail = (tail + chunk)[-200:]
-            found = PROGRESS.findall(tail)
-            if found:
-                done[0] = int(found[-1][0])
 
-    reader = threading.Thread(target=watch, daemon=True)
-    reader.start()
-    try:
-        deadline = time.monotonic() + 120
-        while done[0] < target and proc.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.002)
-        seen = done[0]
-        time.sleep(delay)
-        proc.send_signal(signal.SIGKILL)
-    finally:
-        proc.wait(timeout=30)
-        reader.join(timeout=10)
-    if proc.returncode != -signal.SIGKILL:
-        pytest.fail(f"ingest ended (exit {proc.returncode}) before the kill at {target} files")
-    return Kill(seen, delay)
+def assert_registered_documents_are_whole(data: Path) -> None:
+    """What a reader of the killed index sees, before any repair: each registered document
+    with all its chunks and pages (unregistered rows are orphans no reader is shown)."""
+    settings = Settings(data_dir=data, embedding_model="hashing")
+    with open_index(settings, make_embedder("hashing")) as index:
+        chunks = [c.doc_id for c in index.all_chunks()]
+        for record in index.documents():
+            assert chunks.count(record.doc_id) == record.chunks, record.source
+            for page in range(1, record.pages + 1):
+                assert index.page_text(record.doc_id, page), (record.source, page)
 
 
 def cli_ingest(folder: Path, data: Path) -> None:
     """A whole `inkoop ingest` in a child process (this one must not hold the data dir yet)."""
-    done = subprocess.run(
-        ingest_argv(folder, data), cwd=ROOT, env=env(), capture_output=True, text=True, timeout=180
-    )
+    argv = [sys.executable, "-m", "assistant.ui.cli", *ingest_args(folder, data)]
+    done = subprocess.run(argv, cwd=ROOT, env=env(), capture_output=True, text=True, timeout=180)
     assert done.returncode == 0, done.stderr
 
 
@@ -181,33 +177,38 @@ def clean(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Snapshot:
     return snapshot(data)
 
 
-@pytest.mark.parametrize("seed", KILL_SEEDS)
+@pytest.mark.parametrize("writes", FIRST_KILLS.values(), ids=FIRST_KILLS.keys())
 def test_a_killed_ingest_run_again_equals_a_clean_ingest(
-    seed: int, corpus: Path, clean: Snapshot, tmp_path: Path
+    writes: int, corpus: Path, clean: Snapshot, tmp_path: Path
 ) -> None:
     data = tmp_path / "data"
-    kill = ingest_and_kill(corpus, data, seed)
+    killed_after = ingest_and_kill(corpus, data, writes)
+    assert_registered_documents_are_whole(data)
     report = ingest_here(corpus, data)
     print(
-        f"killed at {kill.files_done}/{FILES} files +{kill.delay:.3f}s; the rerun repaired "
-        f"{report.repaired}, added {len(report.added)}"
+        f"killed after write {killed_after}; the rerun repaired {report.repaired}, "
+        f"added {len(report.added)}"
     )
     assert len(report.added) + len(report.unchanged) == FILES
     assert snapshot(data) == clean
 
 
-def test_a_killed_reingest_of_changed_files_equals_a_clean_ingest(tmp_path: Path) -> None:
+@pytest.mark.parametrize("writes", REINGEST_KILLS.values(), ids=REINGEST_KILLS.keys())
+def test_a_killed_reingest_of_changed_files_equals_a_clean_ingest(
+    writes: int, tmp_path: Path
+) -> None:
     folder = make_corpus(tmp_path / "docs")
     data = tmp_path / "data"
     cli_ingest(folder, data)
     changed = list(range(0, FILES, 3))  # PDFs and Markdown files, spread over the run
     for i in changed:
         write_doc(folder, i, version=1)
-    kill = ingest_and_kill(folder, data, seed=53)
+    killed_after = ingest_and_kill(folder, data, writes)
+    assert_registered_documents_are_whole(data)
     report = ingest_here(folder, data)
     print(
-        f"re-ingest killed at {kill.files_done}/{FILES} +{kill.delay:.3f}s; the rerun repaired "
-        f"{report.repaired}, replaced {len(report.replaced)}"
+        f"re-ingest killed after write {killed_after}; the rerun repaired {report.repaired}, "
+        f"replaced {len(report.replaced)}"
     )
     assert len(report.replaced) + len(report.unchanged) == FILES and not report.added
     again = ingest_here(folder, data)  # settled: a third run is a no-op
