@@ -63,6 +63,11 @@ class Settings(BaseSettings):
     staff_password: SecretStr | None = Field(
         None, description="password of the staff page; required unless it binds to loopback"
     )
+    allowed_hosts: str = Field(
+        "",
+        description="host names both apps answer to besides loopback and their bind address, "
+        "comma-separated (a name in front of them, e.g. a reverse proxy's)",
+    )
     llm_backend: Literal["none", "openai", "ollama", "llamacpp"] = Field(
         "none", description="generative answers: none (extractive only) or a chat backend"
     )

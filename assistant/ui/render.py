@@ -68,9 +68,10 @@ def servable_files(assistant: Assistant, audience: str = AANBIEDER) -> Catalog:
     return Catalog(assistant, audience)
 
 
-def launch_options(assistant: Assistant) -> dict[str, Any]:
-    """Keyword arguments for `Blocks.launch` of the provider app: documents by id only, no
-    uploads, no monitoring (`ui.routes.provider_app_kwargs`)."""
+def launch_options(assistant: Assistant, *, host: str) -> dict[str, Any]:
+    """Keyword arguments for `Blocks.launch` of the provider app bound to `host`: its own host
+    names only, documents by id only, no uploads, no monitoring
+    (`ui.routes.provider_app_kwargs`)."""
     from gradio.utils import get_upload_folder
 
     from assistant.ui.routes import provider_app_kwargs
@@ -84,7 +85,7 @@ def launch_options(assistant: Assistant) -> dict[str, Any]:
         "footer_links": ["api", "settings"],
         "enable_monitoring": False,
         "max_file_size": 1,  # the provider app has no upload component (and a 403 in front)
-        "app_kwargs": provider_app_kwargs(assistant),
+        "app_kwargs": provider_app_kwargs(assistant, host),
     }
 
 

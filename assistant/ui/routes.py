@@ -1,4 +1,5 @@
-"""HTTP routes beside Gradio's: documents served by id, and no uploads on the provider app.
+"""HTTP routes beside Gradio's: documents served by id, no uploads on the provider app, and
+only the apps' own host names on both (`ui.hosts`).
 
 Both apps serve an indexed document at `/dokument/<doc_id>` (`documents.DOCUMENT_ROUTE`), only
 to an audience that may read it (the provider app: openbaar documents; the staff page: all,
@@ -21,6 +22,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from assistant.documents.served import DOCUMENT_ROUTE, SERVED_TYPES, document_bytes, readable
+from assistant.ui.hosts import host_guard
 from index.filters import AANBIEDER
 
 if TYPE_CHECKING:
@@ -89,14 +91,24 @@ def document_route(assistant: Assistant, audience: str, login: bool = False) -> 
     return Route(DOCUMENT_ROUTE + "{doc_id}", serve, methods=["GET", "HEAD"])
 
 
-def provider_app_kwargs(assistant: Assistant) -> dict[str, Any]:
-    """FastAPI arguments of the provider app: documents by id, uploads refused."""
+def provider_app_kwargs(assistant: Assistant, host: str) -> dict[str, Any]:
+    """FastAPI arguments of the provider app bound to `host`: only its own host names
+    (`ui.hosts`), documents by id, uploads refused."""
     return {
         "routes": [document_route(assistant, AANBIEDER)],
-        "middleware": [Middleware(BlockUploads)],
+        "middleware": [
+            host_guard(host, assistant.settings.allowed_hosts),
+            Middleware(BlockUploads),
+        ],
     }
 
 
-def staff_app_kwargs(assistant: Assistant | None, audience: str) -> dict[str, Any]:
-    """FastAPI arguments of the staff page: documents by id, after its login."""
-    return {"routes": [document_route(assistant, audience, login=True)] if assistant else []}
+def staff_app_kwargs(assistant: Assistant | None, audience: str, host: str) -> dict[str, Any]:
+    """FastAPI arguments of the staff page bound to `host`: only its own host names
+    (`ui.hosts`: a rebinding page cannot reach the password-less loopback page), documents by
+    id, after its login."""
+    configured = assistant.settings.allowed_hosts if assistant else ""
+    return {
+        "routes": [document_route(assistant, audience, login=True)] if assistant else [],
+        "middleware": [host_guard(host, configured)],
+    }

@@ -71,15 +71,15 @@ def serve(
     staff = None
     try:
         if staff_port is None:
-            app.launch(server_name=host, server_port=port, **launch_options(assistant))
+            app.launch(server_name=host, server_port=port, **launch_options(assistant, host=host))
             return
         bench = Workbench(store, lambda: assistant)
-        staff, options = staff_page(bench, data_dir, assistant, manager)
+        staff, options = staff_page(bench, data_dir, assistant, manager, host=staff_host)
         app.launch(
             server_name=host,
             server_port=port,
             prevent_thread_lock=True,
-            **launch_options(assistant),
+            **launch_options(assistant, host=host),
         )
         staff.launch(
             server_name=staff_host,

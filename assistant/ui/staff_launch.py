@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from assistant.documents.writer import DocumentManager
 from assistant.nvi.workbench import Workbench
+from assistant.ui.hosts import LOOPBACK
 from assistant.ui.staff import StaffPage, clean_exports
 from assistant.ui.staff_app import build_staff_app
 from assistant.ui.staff_documents import DocumentsPage
@@ -23,9 +24,6 @@ if TYPE_CHECKING:
 # Documents staff upload (a 50-page scan, a tender ZIP) are larger than a questions file,
 # whose 5 MB limit `StaffPage.import_file` checks.
 MAX_UPLOAD = "200mb"
-
-
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 class StaffAccessError(InkoopError, ValueError):
@@ -57,10 +55,13 @@ def staff_page(
     data_dir: Path,
     assistant: Assistant | None = None,
     manager: DocumentManager | None = None,
+    *,
+    host: str,
 ) -> tuple[gr.Blocks, dict[str, Any]]:
-    """The staff app and its launch options: it serves its exports and, with `assistant`,
-    the documents tab and the indexed documents by id (intern ones too: the page is behind its
-    login). `manager` is the serving process's one index writer (made here when not given)."""
+    """The staff app and its launch options, for binding to `host`: it serves its exports and,
+    with `assistant`, the documents tab and the indexed documents by id (intern ones too: the
+    page is behind its login). `manager` is the serving process's one index writer (made here
+    when not given)."""
     from assistant.ui.routes import staff_app_kwargs
 
     export_dir = data_dir / "nvi" / "exports"
@@ -76,5 +77,5 @@ def staff_page(
         "share": False,
         "show_error": False,
         "enable_monitoring": False,
-        "app_kwargs": staff_app_kwargs(assistant, MEDEWERKER),
+        "app_kwargs": staff_app_kwargs(assistant, MEDEWERKER, host),
     }
