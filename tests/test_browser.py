@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import re
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -104,45 +105,55 @@ def test_question_gets_answer_and_sources_in_the_browser(browser: Any, url: str)
         context.close()
 
 
-class SlowModel(ChatModel):
-    """Writes its reply a word at a time and then pauses, slowly enough to watch the draft."""
+class GatedModel(ChatModel):
+    """Streams its reply a sentence at a time, and goes on only once the test has seen the
+    sentence on screen (`shown`, set once per sentence): the drafts stay put however slow the
+    browser or the machine, and the test waits on what it sees, not on a clock."""
 
-    name = "slow"
+    name = "gated"
+    WAIT_S = 60  # a test that failed before seeing a sentence does not hang the server
 
     def __init__(self, reply: str) -> None:
         self.reply = reply
+        self.shown = threading.Semaphore(0)
 
     def chat(self, messages: Sequence[ChatMessage]) -> str:
         return self.reply
 
     def stream(self, messages: Sequence[ChatMessage]) -> Iterator[str]:
-        for piece in pieces(self.reply):
-            time.sleep(0.1)
-            yield piece
-        time.sleep(3)  # the whole draft stays on screen a while before it is checked
+        for sentence in re.findall(r".+?[.!?](?:\s+|$)", self.reply):
+            yield from pieces(sentence)
+            self.shown.acquire(timeout=self.WAIT_S)
+
+
+@dataclass(frozen=True)
+class GenerativeSite:
+    url: str
+    model: GatedModel
 
 
 @pytest.fixture(scope="module")
-def generative_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def generative_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GenerativeSite]:
     reply = "De nieuwe contracten gaan in op 1 januari 2026 [1]. Er zijn 14 percelen [1]."
+    model = GatedModel(reply)
     assistant = Assistant(
         Settings(data_dir=tmp_path_factory.mktemp("browser-llm"), embedding_model="hashing"),
-        chat_model=SlowModel(reply),
+        chat_model=model,
     )
     assistant.ingest([LETTERS], visibility="openbaar")
     with running_app(assistant) as base:
-        yield base
+        yield GenerativeSite(base, model)
 
 
 def test_a_generative_answer_streams_then_is_replaced_by_the_checked_one(
-    browser: Any, generative_url: str
+    browser: Any, generative_site: GenerativeSite
 ) -> None:
     from playwright.sync_api import expect
 
     context = browser.new_context(locale="nl-NL")
     try:
         page = context.new_page()
-        page.goto(generative_url, wait_until="domcontentloaded")
+        page.goto(generative_site.url, wait_until="domcontentloaded")
         box = page.locator('textarea[data-testid="textbox"]').first
         expect(box).to_be_visible(timeout=TIMEOUT_MS)
         box.fill("Wanneer gaan de nieuwe contracten voor ambulante jeugdhulp in?")
@@ -150,8 +161,13 @@ def test_a_generative_answer_streams_then_is_replaced_by_the_checked_one(
 
         bot = page.locator('[data-testid="bot"]').first
         expect(bot).to_contain_text("Concept, wordt gecontroleerd", timeout=TIMEOUT_MS)
+        expect(bot).to_contain_text("1 januari 2026 [1].", timeout=TIMEOUT_MS)
+        expect(bot).not_to_contain_text("14 percelen")  # the first sentence only, so far
         expect(page.locator("#bronnen")).to_contain_text("de bronnen volgen")
+        generative_site.model.shown.release()
         expect(bot).to_contain_text("14 percelen", timeout=TIMEOUT_MS)  # unchecked, for now
+        expect(bot).to_contain_text("Concept, wordt gecontroleerd")
+        generative_site.model.shown.release()  # the whole draft was seen: now it is checked
 
         source = page.locator('#bronnen [data-testid="bron"]').first
         expect(source).to_contain_text("1 januari 2026", timeout=TIMEOUT_MS)
