@@ -382,9 +382,9 @@ def test_the_staff_page_opens_on_the_current_projects(browser: Any, staff_site: 
         expect(page.get_by_label("Uw naam")).to_have_value("Anna", timeout=TIMEOUT_MS)
         expect(page.get_by_label("NvI-project")).to_have_value(EARLIER_PROJECT)
         rows = page.locator("#nvi-tabel").get_by_role("row")
-        expect(rows).to_have_count(1 + len(QUESTIONS), timeout=5_000)
+        expect(rows).to_have_count(1 + len(QUESTIONS), timeout=TIMEOUT_MS)
         page.get_by_label("NvI-project").click()
-        expect(page.get_by_role("option", name="Later project")).to_be_visible(timeout=5_000)
+        expect(page.get_by_role("option", name="Later project")).to_be_visible(timeout=TIMEOUT_MS)
     finally:
         context.close()
 
