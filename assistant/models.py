@@ -12,6 +12,11 @@ from ingest.models import Chunk
 # or quoted because the model's reply could not be used.
 AnswerMode = Literal["extractive", "generative", "fallback"]
 
+# What the user gets (issue 20): a direct answer from verified quotes; no direct answer but the
+# passages most about the question, each with its likeliest sentence marked ("hier staat het
+# waarschijnlijk"); or nothing relevant found.
+Outcome = Literal["answer", "passages", "none"]
+
 
 @dataclass(frozen=True)
 class Citation:
@@ -62,6 +67,37 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class Passage:
+    """Where the answer most likely stands, when there is no direct answer: one retrieved
+    passage and its `highlight`, the sentence most likely to hold the answer (verified on
+    `page` like every quote). Shown as a place to read, never as an answer."""
+
+    key: int
+    source: str
+    title: str
+    page: int
+    section: str
+    heading: str
+    text: str
+    highlight: str
+    score: float
+    doc_id: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "source": self.source,
+            "title": self.title,
+            "page": self.page,
+            "section": self.section,
+            "heading": self.heading,
+            "text": self.text,
+            "highlight": self.highlight,
+            "score": round(self.score, 4),
+        }
+
+
+@dataclass(frozen=True)
 class Answer:
     question: str
     answer: str
@@ -69,13 +105,23 @@ class Answer:
     citations: tuple[Citation, ...] = ()
     notes: tuple[str, ...] = field(default=())  # e.g. why it refused, or what was dropped
     mode: AnswerMode = "extractive"
+    # only on a refusal: where the answer most likely stands (outcome "passages")
+    passages: tuple[Passage, ...] = ()
+
+    @property
+    def outcome(self) -> Outcome:
+        if not self.refused:
+            return "answer"
+        return "passages" if self.passages else "none"
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "question": self.question,
             "answer": self.answer,
             "refused": self.refused,
-            "citations": [c.to_dict() for c in self.citations],
+            "outcome": self.outcome,
+            "citations": [c.to_dict() for c in self.citations] if not self.refused else [],
+            "passages": [p.to_dict() for p in self.passages],
         }
 
 

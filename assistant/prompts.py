@@ -15,6 +15,16 @@ NVI_HINT = (
 )
 REFUSAL_WITH_HINT = f"{REFUSAL} {NVI_HINT}"
 ANSWER_LEAD = "Volgens de documenten:"
+# No direct answer, but passages clearly about the question (outcome "passages", issue 20).
+PASSAGES_LEAD = (
+    "Ik kan dit niet met zekerheid beantwoorden. Deze passages gaan er het meest over "
+    "(de zin die het antwoord het waarschijnlijkst bevat staat erbij):"
+)
+PASSAGES_HEADING = "Hier staat het waarschijnlijk"
+PASSAGES_NOTE = (
+    "Geen zeker antwoord gevonden. Deze passages gaan het meest over uw vraag; de gemarkeerde "
+    "zin bevat het antwoord het waarschijnlijkst. Lees de passage na in het document."
+)
 # A generative answer the checks could not keep is replaced by the extractive one under this.
 FALLBACK = "hieronder de passages uit de documenten."
 NOT_FOUND_FOR_GEMEENTE = "hierover staat niets in de documenten van deze gemeente."

@@ -18,6 +18,7 @@ from assistant.answer.timeline.meeting_answer import meeting_answer, meeting_ask
 from assistant.answer.timeline.merge import timeline
 from assistant.answer.timeline.passages import statements_for_hits
 from assistant.answer.timeline.statement import DatedStatement
+from assistant.answer.where_to_read import where_to_read, with_passages
 from assistant.index_setup import chunk_settings, open_index
 from assistant.llm.backends import ChatModel, make_chat_model
 from assistant.models import Answer, with_note
@@ -166,14 +167,33 @@ class Assistant:
                 return with_note(meeting, q.cut_note)
         if q.is_comparison:  # "het verschil tussen Weert en Maasgouw": each one cited
             answer = self._compare(q, k, where, audience)
+            if answer.refused:
+                answer = self._or_passages(answer, q, self._hits(q, k, where, audience), audience)
         else:
-            answer = self._answer(q, self._hits(q, k, where, audience), audience)
+            hits = self._hits(q, k, where, audience)
+            answer = self._or_passages(self._answer(q, hits, audience), q, hits, audience)
         return self._finish(answer, q, audience)
 
     def _finish(self, answer: Answer, q: Question, audience: str) -> Answer:
         """A passage replaced by a later binding text (NvI, rectificatie, newer version) gets
         that text in front; a cut question its note."""
         return with_note(supersede.apply(answer, self.index, audience), q.cut_note)
+
+    def _or_passages(
+        self, answer: Answer, q: Question, hits: list[RetrievedChunk], audience: str
+    ) -> Answer:
+        """A refusal with the passages most about the question, when there are (outcome
+        "passages"); any other answer as it is."""
+        if not answer.refused or not hits:
+            return answer
+        found = where_to_read(
+            q,
+            hits,
+            self.extractive_as(audience),
+            self.index.page_text,
+            self.settings.passages_min_share,
+        )
+        return with_passages(answer, found)
 
     def _fact(self, q: Question, hits: list[RetrievedChunk]) -> Answer | None:
         """A letter-head fact, a signatory or a definition, when that is what is asked and
@@ -236,7 +256,10 @@ class Assistant:
             yield self._finish(fact, q, audience)
             return
         for item in answerer.stream(q.text, hits, self.extractive_as(audience)):
-            yield self._finish(item, q, audience) if isinstance(item, Answer) else item
+            if isinstance(item, Answer):
+                yield self._finish(self._or_passages(item, q, hits, audience), q, audience)
+            else:
+                yield item
 
     def _hits(
         self, q: Question, k: int | None, where: dict[str, Any] | None, audience: str

@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     answer_encoder: Literal["use-m3", "none"] = "use-m3"
     semantic_min: float = Field(0.45, ge=0.0, le=1.0)
     semantic_focus: float = Field(0.6, ge=0.0, le=1.0)
+    # "Hier staat het waarschijnlijk" (issue 20): a passage is shown as a place to read when it
+    # says this share of the question's weighted content words (tuned on the tuning half).
+    passages_min_share: float = Field(0.25, ge=0.0, le=1.0)
     # NvI drafting bar, over the question's asking sentences only: 0.35 / half the words may be
     # missing drafted the answerable GGZ NvI questions without drafting the policy ones.
     draft_min_coverage: float = Field(0.35, ge=0.0, le=1.0)

@@ -360,10 +360,23 @@ def test_staff_chat_reads_intern_notes_the_provider_chat_never_shows(
         box = provider.locator('textarea[data-testid="textbox"]').first
         box.fill(INTERN_QUESTION)
         box.press("Enter")
+        # No direct answer for the provider: the openbaar passages most about the question,
+        # under their own heading, each with its likeliest sentence marked and a link to the
+        # document (issue 20's "passages" outcome); the intern note never.
         expect(provider.locator('[data-testid="bot"]').first).to_contain_text(
-            "staat niet in de documenten", timeout=TIMEOUT_MS
+            "Ik kan dit niet met zekerheid beantwoorden", timeout=TIMEOUT_MS
         )
-        expect(provider.locator("#bronnen")).to_contain_text("Geen bronnen")
+        panel = provider.locator("#bronnen")
+        expect(panel).to_contain_text("Hier staat het waarschijnlijk")
+        place = panel.locator('[data-testid="plek"]').first
+        expect(place.locator("mark")).to_contain_text("uurtarief")
+        href = place.locator("a.bron-link").get_attribute("href")
+        assert href and href.startswith("/dokument/")
+        assert httpx.get(staff_site.provider.rstrip("/") + href, timeout=10).status_code == 200
+        assert panel.locator('[data-testid="bron"]').count() == 0  # not shown as an answer
+        shot = staff_site.artefacts / "provider-chat-passages.png"
+        provider.screenshot(path=str(shot), full_page=True)
+        print(f"screenshot of the provider's passages: {shot}")
         assert CANARY not in provider.content()
         assert "Interne notitie" not in provider.content()
     finally:

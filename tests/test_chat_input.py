@@ -15,7 +15,13 @@ import pytest
 from conftest import LETTERS
 from test_cli import isolate_env, run
 
-from assistant.prompts import ERROR_MESSAGE, REFUSAL, REFUSED_SOURCES
+from assistant.prompts import (
+    ERROR_MESSAGE,
+    PASSAGES_HEADING,
+    PASSAGES_LEAD,
+    REFUSAL,
+    REFUSED_SOURCES,
+)
 from assistant.question import MAX_QUESTION_CHARS
 from assistant.question import shorten as shorten_question
 from assistant.service import Assistant
@@ -70,8 +76,8 @@ def assistant(data: Path) -> Assistant:
 
 def assert_clear_dutch(answer: str, refused: bool) -> None:
     """A refusal in its own words, or an extractive answer: quotes under a Dutch lead-in."""
-    if refused:
-        assert answer.startswith(REFUSAL)
+    if refused:  # nothing relevant, or where to read, labelled as no answer (issue 20)
+        assert answer.startswith((REFUSAL, PASSAGES_LEAD))
     else:
         assert answer.startswith("Volgens de documenten")
     assert "Traceback" not in answer and ERROR_MESSAGE not in answer
@@ -88,7 +94,7 @@ def test_cli_ask_json_answers_any_input_clearly(
     assert "Traceback" not in err and not err.strip()
     (line,) = out.splitlines()
     payload = json.loads(line)
-    assert set(payload) == {"question", "answer", "refused", "citations"}
+    assert set(payload) == {"question", "answer", "refused", "outcome", "citations", "passages"}
     assert isinstance(payload["refused"], bool)
     assert_clear_dutch(payload["answer"], payload["refused"])
     assert payload["question"] == shorten_question(text)[0]
@@ -112,6 +118,9 @@ def test_the_chat_answers_any_input_clearly_and_escaped(
     assert history[0] == {"role": "user", "content": text.strip()}
     if bot["content"].startswith(REFUSAL):
         assert sources == REFUSED_SOURCES
+    elif bot["content"].startswith(PASSAGES_LEAD):  # where to read, under its own heading
+        assert PASSAGES_HEADING in sources and 'data-testid="plek"' in sources
+        assert 'data-testid="bron"' not in sources and "<mark>" in sources
     else:
         assert bot["content"].startswith("Volgens de documenten")
         assert 'data-testid="bron"' in sources

@@ -224,9 +224,10 @@ def test_ask_json_contract(letters_data: Path) -> None:
     code, text = run("ask", "--json", WHEN_CONTRACTS, "--data-dir", letters_data)
     assert code == EXIT_OK
     answer = json.loads(text)
-    assert set(answer) == {"question", "answer", "refused", "citations"}
+    assert set(answer) == {"question", "answer", "refused", "outcome", "citations", "passages"}
     assert answer["question"] == WHEN_CONTRACTS
-    assert answer["refused"] is False
+    assert answer["refused"] is False and answer["outcome"] == "answer"
+    assert answer["passages"] == []
     assert "1 januari 2026" in answer["answer"]
     assert answer["citations"]
     for c in answer["citations"]:
@@ -243,9 +244,34 @@ def test_ask_json_refusal(letters_data: Path) -> None:
     code, text = run("ask", "--json", UNANSWERABLE, "--data-dir", letters_data)
     assert code == EXIT_OK
     answer = json.loads(text)
-    assert answer["refused"] is True
-    assert answer["citations"] == []
+    assert answer["refused"] is True and answer["outcome"] == "none"  # nothing about it
+    assert answer["citations"] == [] and answer["passages"] == []
     assert REFUSAL in answer["answer"]
+
+
+# Nothing in the letters says how many providers applied; the passages on the tender are shown
+# as where to read, never as an answer.
+ON_TOPIC_UNANSWERED = "Hoeveel zorgaanbieders hebben zich ingeschreven voor ambulante jeugdhulp?"
+
+
+def test_ask_json_passages_outcome(letters_data: Path) -> None:
+    code, text = run("ask", "--json", ON_TOPIC_UNANSWERED, "--data-dir", letters_data)
+    assert code == EXIT_OK
+    answer = json.loads(text)
+    assert answer["refused"] is True and answer["outcome"] == "passages"
+    assert answer["citations"] == [] and 1 <= len(answer["passages"]) <= 3
+    assert answer["answer"].startswith("Ik kan dit niet met zekerheid beantwoorden")
+    places = set()
+    for p in answer["passages"]:
+        assert set(p) >= {"source", "title", "page", "section", "text", "highlight"}
+        body = (LETTERS / Path(p["source"]).name).read_text(encoding="utf-8")
+        assert quote_on_page(p["highlight"], body)  # the marked sentence is on the page
+        assert p["highlight"] in p["text"] or quote_on_page(p["highlight"], p["text"])
+        assert p["highlight"] in answer["answer"] or p["highlight"][:40] in answer["answer"]
+        places.add((p["source"], p["section"] or p["text"][:40]))
+    assert len(places) == len(answer["passages"])  # from different sections
+    code, text = run("ask", ON_TOPIC_UNANSWERED, "--data-dir", letters_data)
+    assert "Hier staat het waarschijnlijk (geen antwoord):" in text and "Bronnen:" not in text
 
 
 def test_ask_plain_text_lists_sources(letters_data: Path) -> None:
@@ -371,8 +397,10 @@ def test_documents_json(letters_data: Path) -> None:
     assert sorted(Path(r["source"]).name for r in rows) == sorted([WEERT, MAASGOUW])
     for r in rows:
         assert set(r) == {
-            *("doc_id", "source", "title", "kind", "pages", "chunks", "ingested_at", "dossier")
+            *("doc_id", "source", "title", "kind", "pages", "chunks", "ingested_at", "dossier"),
+            "visibility",
         }
+        assert r["visibility"] == "openbaar"  # ingested with --visibility openbaar
         assert r["dossier"] == "inkoopstrategie ambulante jeugdhulp midden limburg"
         assert r["kind"] == "txt" and r["pages"] == 1 and r["chunks"] >= 1
         assert r["title"].startswith("Raadsinformatiebrief")

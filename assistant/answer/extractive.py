@@ -160,10 +160,31 @@ class ExtractiveAnswerer:
             return True
         return c.semantic >= s.semantic_min and c.focus >= s.semantic_focus
 
-    def candidates(
+    def passage_shares(
         self, q: Question, hits: Sequence[RetrievedChunk], terms: Sequence[_Term] | None = None
+    ) -> list[float]:
+        """Per passage, the share of the question's weighted content words it says anywhere
+        (its text, heading and title): how much it is about the question."""
+        terms = list(terms if terms is not None else self.terms(q.text, q.kind))
+        total = sum(t.weight for t in terms) or 1.0
+        known = self.known()
+        said = [(t.weight, wanted(t.word, t.token, known)) for t in terms]
+        shares = []
+        for hit in hits:
+            c = hit.chunk
+            evidence = _stems(f"{c.title} {c.heading} {c.text}")
+            shares.append(sum(w for w, how in said if how.said_in(evidence)) / total)
+        return shares
+
+    def candidates(
+        self,
+        q: Question,
+        hits: Sequence[RetrievedChunk],
+        terms: Sequence[_Term] | None = None,
+        semantic: bool = True,
     ) -> list[Candidate]:
-        """Every quotable sentence of the passages, scored; best first."""
+        """Every quotable sentence of the passages, scored; best first (`semantic`: with the
+        sentence vectors' similarity, which only admits a direct answer)."""
         terms = list(terms if terms is not None else self.terms(q.text, q.kind))
         total = sum(t.weight for t in terms) or 1.0
         known = self.known()
@@ -260,7 +281,10 @@ class ExtractiveAnswerer:
                     asked,
                 )
             )
-        return self._with_semantic(q.text, out)
+        if semantic:
+            out = self._with_semantic(q.text, out)
+        out.sort(key=lambda c: (-c.score, c.rank, c.start))
+        return out
 
     def _with_semantic(self, question: str, found: list[Candidate]) -> list[Candidate]:
         """The sentence vectors' similarity, for the candidates it can still admit only (typed,
@@ -272,7 +296,6 @@ class ExtractiveAnswerer:
             sims = self.encoder.similarities(question, texts)
             for i, sim in zip(admissible, sims, strict=True):
                 found[i] = replace(found[i], semantic=float(sim))
-        found.sort(key=lambda c: (-c.score, c.rank, c.start))
         return found
 
     def _choose(self, candidates: list[Candidate]) -> list[Candidate]:

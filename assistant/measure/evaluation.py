@@ -15,6 +15,7 @@ from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any, Protocol
 
 from assistant.measure.scoring import (
+    OUTCOME_COLUMNS,
     VERDICTS,
     AnswerMetrics,
     CaseResult,
@@ -25,6 +26,7 @@ from assistant.measure.scoring import (
     Passage,
     citation_checks,
     first_hit_rank,
+    outcome_counts,
     source_matches,
     verdict,
     verdicts_by_kind,
@@ -309,6 +311,8 @@ def _answer_record(answer: Answer, page_text: PageText) -> dict[str, Any]:
     return {
         "answer": answer.answer,
         "refused": answer.refused,
+        "outcome": answer.outcome,
+        "where_to_read": [p.to_dict() for p in answer.passages],
         "citations": [
             {**c.to_dict(), "verified": ok} for c, ok in zip(answer.citations, checks, strict=True)
         ],
@@ -342,4 +346,15 @@ def format_verdicts(results: Sequence[CaseResult]) -> str:
     for kind in kinds:
         counts = table[kind]
         rows.append((kind, str(sum(counts.values())), *(str(counts[v]) for v in VERDICTS)))
-    return _aligned(rows, numbers_right=True)
+    outcomes = outcome_counts(results)
+    shown: list[tuple[str, ...]] = [("kind", "cases", "answerable", *OUTCOME_COLUMNS)]
+    for kind in kinds:
+        counts = outcomes[kind]
+        shown.append(
+            (kind, *(str(counts[c]) for c in ("cases", "answerable", *OUTCOME_COLUMNS)))
+        )
+    return (
+        _aligned(rows, numbers_right=True)
+        + "\n\noutcomes (in view = direct right or the answer inside a passage shown):\n"
+        + _aligned(shown, numbers_right=True)
+    )

@@ -341,3 +341,56 @@ def verdicts_by_kind(results: Sequence[CaseResult]) -> dict[str, Counter[str]]:
         table[r.case.kind or "-"][v] += 1
         table["all"][v] += 1
     return dict(table)
+
+
+# --- the three outcomes (issue 20): what a user has in view --------------------------------
+
+OUTCOME_COLUMNS = (
+    "direct right",
+    "passages hold it",
+    "in view",
+    "wrong direct",
+    "unanswerable answered",
+    "passages",
+    "none",
+)
+
+
+def passages_hold(case: EvalCase, answer: Answer) -> bool:
+    """True when a "hier staat het waarschijnlijk" passage shown holds every expected string
+    (from an expected source, when the case names sources)."""
+    if not case.answer_contains:
+        return False
+    return any(
+        contains_all(p.text, case.answer_contains)
+        and (not case.expected or any(source_matches(e.source, p.source) for e in case.expected))
+        for p in answer.passages
+    )
+
+
+def outcome_counts(results: Sequence[CaseResult]) -> dict[str, Counter[str]]:
+    """Per question kind and "all": direct answers right, answerable cases whose shown
+    passages hold the answer, answer in view (either), wrong direct answers to answerable
+    cases, unanswerable cases answered directly, and how many ended as passages or none."""
+    table: dict[str, Counter[str]] = defaultdict(Counter)
+    for r in results:
+        a = r.answer
+        if a is None:
+            continue
+        v = verdict(r.case, a)
+        row = Counter(
+            {
+                "direct right": v == "right",
+                "passages hold it": r.case.answerable and a.refused and passages_hold(r.case, a),
+                "wrong direct": v == "wrong" and r.case.answerable,
+                "unanswerable answered": v == "wrong" and not r.case.answerable,
+                "passages": a.outcome == "passages",
+                "none": a.outcome == "none",
+            }
+        )
+        row["in view"] = row["direct right"] + row["passages hold it"]
+        for kind in (r.case.kind or "-", "all"):
+            table[kind].update(row)
+            table[kind]["cases"] += 1
+            table[kind]["answerable"] += r.case.answerable
+    return dict(table)

@@ -16,11 +16,10 @@ from assistant.prompts import (
     ERROR_MESSAGE,
     NO_SOURCES,
     NO_SUBJECT,
-    REFUSED_SOURCES,
 )
 from assistant.question import with_context
 from assistant.ui.filters import chat_filter
-from assistant.ui.render import render_sources, render_timeline
+from assistant.ui.render import render_passages, render_sources, render_timeline
 from index.filters import AANBIEDER
 
 if TYPE_CHECKING:
@@ -102,9 +101,9 @@ def respond_stream(
         yield "", [*history, {"role": "assistant", "content": ERROR_MESSAGE}], NO_SOURCES
         return
     history.append({"role": "assistant", "content": answer_message(answer)})
-    if answer.refused:
+    if answer.refused:  # also with passages: not answered, so a candidate NvI question
         record(inbox, question)
-        yield "", history, REFUSED_SOURCES
+        yield "", history, render_passages(answer.passages, files)
     else:
         yield "", history, render_sources(answer.citations, files)
 

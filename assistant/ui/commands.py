@@ -9,7 +9,7 @@ import sys
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, TextIO
 
-from assistant.prompts import SUPERSEDED_MARK
+from assistant.prompts import PASSAGES_HEADING, SUPERSEDED_MARK
 from assistant.ui.cli_args import EXIT_FAIL, EXIT_OK, EXIT_USAGE, filters_from
 
 if TYPE_CHECKING:
@@ -189,6 +189,12 @@ def _ask(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
             if c.superseded_by:
                 print(f"      {SUPERSEDED_MARK.format(document=c.superseded_by)}", file=out)
             print(f'      "{c.quote}"', file=out)
+        if answer.passages:  # no direct answer: where to read, never shown as the answer
+            print(f"\n{PASSAGES_HEADING} (geen antwoord):", file=out)
+        for p in answer.passages:
+            where = f"p. {p.page}" + (f", § {p.section}" if p.section else "")
+            print(f"  ({p.key}) {p.title} ({p.source}, {where})", file=out)
+            print(f'      gemarkeerd: "{p.highlight}"', file=out)
     return EXIT_OK
 
 

@@ -20,7 +20,7 @@ from assistant.ui.commands import _assistant
 def _eval(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     from assistant.answer.generative import GenerativeAnswerer
     from assistant.measure import evaluation
-    from assistant.measure.scoring import answer_metrics, summarize
+    from assistant.measure.scoring import answer_metrics, outcome_counts, summarize
 
     if not 1 <= args.k <= 50 or (args.limit is not None and args.limit < 1):
         print("error: --k must be between 1 and 50, --limit at least 1", file=sys.stderr)
@@ -69,6 +69,8 @@ def _eval(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     )
     evaluation.write_case_records(cases_path, results, page_text, runs)
     payload = metrics.to_dict()
+    if args.ask and not compared:  # the three outcomes per kind (issue 20)
+        payload["outcomes"] = {k: dict(v) for k, v in outcome_counts(results).items()}
     if compared:
         payload["model"] = model_name
         payload["answerers"] = {name: m.to_dict() for name, m in compared.items()}

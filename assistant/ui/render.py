@@ -9,10 +9,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.documents.served import Catalog
-from assistant.models import Citation
+from assistant.models import Citation, Passage
 from assistant.prompts import (
     NO_SOURCES,
     NO_STEPS,
+    PASSAGES_HEADING,
+    PASSAGES_NOTE,
+    REFUSED_SOURCES,
     STATUS_LABELS,
     SUPERSEDED_MARK,
 )
@@ -33,6 +36,12 @@ CSS = """
 .bron blockquote { margin: 0.4em 0; font-style: italic; }
 .bron-oud blockquote { text-decoration: line-through; opacity: 0.75; }
 .bron-vervangen { color: #b26a00; font-weight: 600; font-size: 0.9em; }
+.plekken-kop { margin: 0 0 0.2em 0; }
+.plekken-uitleg { color: var(--body-text-color-subdued); font-size: 0.9em; }
+.plekken-lijst { padding-left: 1.2em; }
+.plek { border-left: 3px dashed var(--border-color-primary); padding: 0.4em 0.8em; }
+.plek { margin: 0 0 1em 0; }
+.plek mark { background: #fff3b0; color: inherit; }
 """
 
 
@@ -178,3 +187,50 @@ def _timeline_source(ref: SourceRef, files: Mapping[str, str], later: bool = Fal
         f"{f', pagina {ref.page}' if paged else ''})</div>"
         f"<blockquote>“{html.escape(ref.quote)}”</blockquote>{link}"
     )
+
+
+def render_passages(passages: tuple[Passage, ...], files: Mapping[str, str]) -> str:
+    """The Bronnen panel when there is no direct answer: the passages most about the question
+    under their own heading ("Hier staat het waarschijnlijk"), each with its place, a link to
+    the page and the likeliest sentence marked; never styled as an answer's sources."""
+    if not passages:
+        return REFUSED_SOURCES
+    items = []
+    for p in passages:
+        paged = Path(p.source).suffix.lower() == ".pdf"
+        place = [f"pagina {p.page}"] if paged else []
+        if p.section and not p.heading.startswith(p.section):
+            place.append(f"§ {p.section}")
+        if p.heading:
+            place.append(p.heading)
+        url = files.get(p.source)
+        link = (
+            f'<a class="bron-link" href="{html.escape(file_link(url, p.source, p.page))}" '
+            f'target="_blank" rel="noopener noreferrer">'
+            f"Open document{f' op pagina {p.page}' if paged else ''}</a>"
+            if url
+            else ""
+        )
+        items.append(
+            f'<li class="plek" data-testid="plek">'
+            f'<div class="bron-kop">{html.escape(p.title or p.source)}</div>'
+            f'<div class="bron-plaats">'
+            f"{html.escape(' — '.join([*place, Path(p.source).name]))}</div>"
+            f'<div class="plek-tekst">{_marked_excerpt(p.text, p.highlight)}</div>{link}</li>'
+        )
+    return (
+        f'<div class="plekken"><h3 class="plekken-kop">{html.escape(PASSAGES_HEADING)}</h3>'
+        f'<p class="plekken-uitleg">{html.escape(PASSAGES_NOTE)}</p>'
+        f'<ol class="plekken-lijst">{"".join(items)}</ol></div>'
+    )
+
+
+def _marked_excerpt(text: str, highlight: str, context: int = 240) -> str:
+    """The passage around its marked sentence, escaped, the sentence in <mark>."""
+    at = text.find(highlight)
+    if at < 0:  # the passage text and the page differ in spacing: show the sentence alone
+        return f"<mark>{html.escape(highlight)}</mark>"
+    start, end = max(0, at - context), min(len(text), at + len(highlight) + context)
+    before = ("… " if start else "") + text[start:at]
+    after = text[at + len(highlight) : end] + (" …" if end < len(text) else "")
+    return f"{html.escape(before)}<mark>{html.escape(highlight)}</mark>{html.escape(after)}"

@@ -1,0 +1,109 @@
+"""Where the answer most likely stands, when there is no direct answer (issue 20's middle
+outcome, "hier staat het waarschijnlijk"): the best passages from different sections that are
+clearly about the question, each with the one sentence most likely to hold the answer marked.
+
+Never an answer: the passages come with an honest lead ("Ik kan dit niet met zekerheid
+beantwoorden") and the answer stays a refusal (`Answer.refused`, outcome "passages"), so a
+provider's question still goes to the NvI inbox. Each marked sentence is verified on its page
+like every quote; a passage whose sentence cannot be verified is left out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+
+from assistant.answer.extractive import Candidate, ExtractiveAnswerer
+from assistant.models import Answer, Passage
+from assistant.prompts import NVI_HINT, PASSAGES_LEAD
+from assistant.question import Question
+from assistant.verify.citations import normalize_ws, quote_on_page
+from assistant.verify.sentences import display_quote
+from index.retriever import RetrievedChunk
+
+PageText = Callable[[str, int], str | None]
+
+
+def where_to_read(
+    q: Question,
+    hits: Sequence[RetrievedChunk],
+    answerer: ExtractiveAnswerer,
+    page_text: PageText,
+    min_share: float,
+    limit: int = 3,
+) -> tuple[Passage, ...]:
+    """Up to `limit` passages, in search order, from different sections, each saying at least
+    `min_share` of the question's weighted content words; () when none does."""
+    if not hits:
+        return ()
+    terms = answerer.terms(q.text, q.kind)
+    if not terms or not sum(t.weight for t in terms):
+        return ()
+    shares = answerer.passage_shares(q, hits, terms)
+    best: dict[str, list[Candidate]] = {}
+    for cand in answerer.candidates(q, hits, terms, semantic=False):
+        best.setdefault(cand.hit.chunk.chunk_id, []).append(cand)
+    out: list[Passage] = []
+    places: set[tuple[str, str]] = set()
+    for hit, share in zip(hits, shares, strict=True):
+        chunk = hit.chunk
+        place = (chunk.doc_id, chunk.section or chunk.heading or chunk.chunk_id)
+        if share < min_share or place in places:
+            continue
+        marked = _marked(best.get(chunk.chunk_id, []), page_text)
+        if marked is None:
+            continue
+        page, sentence = marked
+        places.add(place)
+        out.append(
+            Passage(
+                key=len(out) + 1,
+                source=chunk.source,
+                title=chunk.title,
+                page=page,
+                section=chunk.section,
+                heading=chunk.heading,
+                text=normalize_ws(chunk.text),
+                highlight=sentence,
+                score=share,
+                doc_id=chunk.doc_id,
+            )
+        )
+        if len(out) >= limit:
+            break
+    return tuple(out)
+
+
+def _marked(cands: list[Candidate], page_text: PageText) -> tuple[int, str] | None:
+    """The passage's sentence most likely to hold the answer (one of the type the question
+    needs first, then by score), with its page, verified there."""
+    for cand in sorted(cands, key=lambda c: (not c.typed, -c.score)):
+        chunk = cand.hit.chunk
+        page = chunk.page_at(cand.start)
+        if quote_on_page(cand.text, page_text(chunk.doc_id, page)):
+            return page, normalize_ws(cand.text)
+    return None
+
+
+def with_passages(answer: Answer, passages: Sequence[Passage]) -> Answer:
+    """A refusal turned into "hier staat het waarschijnlijk": the lead, each passage's place
+    and marked sentence, and the NvI hint; unchanged without passages."""
+    if not passages or not answer.refused:
+        return answer
+    lines = [PASSAGES_LEAD]
+    for p in passages:
+        lines.append(f"- {place(p)}: “{display_quote(p.highlight)}”")
+    body = "\n".join(lines) + f"\n\n{NVI_HINT}"
+    return replace(answer, answer=body, passages=tuple(passages), citations=())
+
+
+def place(p: Passage) -> str:
+    """Where a passage stands, for a reader: title, page (of a PDF), section."""
+    where = [p.title or p.source]
+    if p.source.lower().endswith(".pdf"):
+        where.append(f"pagina {p.page}")
+    if p.section:
+        where.append(f"§ {p.section}")
+    elif p.heading:
+        where.append(p.heading)
+    return ", ".join(where)
