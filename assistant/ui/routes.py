@@ -23,6 +23,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from assistant.documents.served import DOCUMENT_ROUTE, SERVED_TYPES, document_bytes, readable
 from assistant.ui.hosts import host_guard
+from assistant.ui.limits import PROVIDER_BODY, STAFF_BODY, STAFF_UPLOAD, bounded
 from index.filters import AANBIEDER
 
 if TYPE_CHECKING:
@@ -93,11 +94,12 @@ def document_route(assistant: Assistant, audience: str, login: bool = False) -> 
 
 def provider_app_kwargs(assistant: Assistant, host: str) -> dict[str, Any]:
     """FastAPI arguments of the provider app bound to `host`: only its own host names
-    (`ui.hosts`), documents by id, uploads refused."""
+    (`ui.hosts`), bounded requests (`ui.limits`), documents by id, uploads refused."""
     return {
         "routes": [document_route(assistant, AANBIEDER)],
         "middleware": [
             host_guard(host, assistant.settings.allowed_hosts),
+            *bounded(PROVIDER_BODY),
             Middleware(BlockUploads),
         ],
     }
@@ -105,10 +107,10 @@ def provider_app_kwargs(assistant: Assistant, host: str) -> dict[str, Any]:
 
 def staff_app_kwargs(assistant: Assistant | None, audience: str, host: str) -> dict[str, Any]:
     """FastAPI arguments of the staff page bound to `host`: only its own host names
-    (`ui.hosts`: a rebinding page cannot reach the password-less loopback page), documents by
-    id, after its login."""
+    (`ui.hosts`: a rebinding page cannot reach the password-less loopback page), bounded
+    requests (`ui.limits`), documents by id, after its login."""
     configured = assistant.settings.allowed_hosts if assistant else ""
     return {
         "routes": [document_route(assistant, audience, login=True)] if assistant else [],
-        "middleware": [host_guard(host, configured)],
+        "middleware": [host_guard(host, configured), *bounded(STAFF_BODY, STAFF_UPLOAD)],
     }
