@@ -97,7 +97,9 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
 
     p = nvi.add_parser("inbox", parents=[out, who], help="chat questions the documents missed")
     p.add_argument("--take", metavar="NAME", help="move these into NvI project NAME")
-    p.add_argument("--id", type=int, nargs="+", default=[], help="inbox ids to take")
+    p.add_argument("--id", type=int, nargs="+", default=[], help="inbox ids to take or dismiss")
+    p.add_argument("--dismiss", action="store_true", help="dismiss these ids (or --all) as junk")
+    p.add_argument("--all", action="store_true", help="with --dismiss: every waiting question")
 
     nvi.add_parser("projects", parents=[out], help="list NvI projects")
 
@@ -261,6 +263,13 @@ def _export(args: argparse.Namespace, bench: Workbench) -> Result:
 
 
 def _inbox(args: argparse.Namespace, bench: Workbench) -> Result:
+    if args.dismiss:
+        if args.take or (args.all and args.id) or not (args.all or args.id):
+            raise NviError("Noem met --id welke vragen u afwijst, of --all voor de hele inbox.")
+        count = bench.store.dismiss_candidates(None if args.all else args.id, _who(args))
+        return {"dismissed": count}, f"{vragen(count)} uit de inbox afgewezen."
+    if args.all:
+        raise NviError("--all hoort bij --dismiss: inkoop nvi inbox --dismiss --all.")
     if args.take:
         if not args.id:
             raise NviError("Noem met --id welke vragen uit de inbox u overneemt.")

@@ -130,6 +130,7 @@ class Candidate:
     first_at: str
     last_at: str
     taken_into: str = ""
+    dismissed_at: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -139,6 +140,7 @@ class Candidate:
             "first_at": self.first_at,
             "last_at": self.last_at,
             "taken_into": self.taken_into,
+            "dismissed_at": self.dismissed_at,
         }
 
 
@@ -191,5 +193,11 @@ def event_from_row(r: sqlite3.Row) -> Event:
 
 def candidate_from_row(r: sqlite3.Row) -> Candidate:
     return Candidate(
-        r["id"], r["question"], r["asked"], r["first_at"], r["last_at"], r["taken_into"]
+        r["id"],
+        r["question"],
+        r["asked"],
+        r["first_at"],
+        r["last_at"],
+        r["taken_into"],
+        r["dismissed_at"],
     )

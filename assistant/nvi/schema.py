@@ -67,11 +67,28 @@ CREATE TABLE IF NOT EXISTS inbox (
     asked INTEGER NOT NULL DEFAULT 1,
     first_at TEXT NOT NULL,
     last_at TEXT NOT NULL,
-    taken_into TEXT NOT NULL DEFAULT ''
+    taken_into TEXT NOT NULL DEFAULT '',
+    dismissed_at TEXT NOT NULL DEFAULT '',
+    dismissed_by TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS questions_group ON questions(group_id);
 CREATE INDEX IF NOT EXISTS history_group ON history(group_id);
 """
+
+
+# Columns added after a store was first made: (table, column, definition).
+_LATER_COLUMNS = (
+    ("inbox", "dismissed_at", "TEXT NOT NULL DEFAULT ''"),
+    ("inbox", "dismissed_by", "TEXT NOT NULL DEFAULT ''"),
+)
+
+
+def _add_missing_columns(db: sqlite3.Connection) -> None:
+    """Bring a store made by an earlier version up to the current tables."""
+    for table, column, definition in _LATER_COLUMNS:
+        have = {r["name"] for r in db.execute(f"PRAGMA table_info({table})")}
+        if column not in have:
+            db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")
 
 
 def now() -> str:
@@ -87,6 +104,7 @@ class Database:
         path.parent.mkdir(parents=True, exist_ok=True)
         with self.connect() as db:
             db.executescript(SCHEMA)
+            _add_missing_columns(db)
 
     @contextmanager
     def connect(self) -> Iterator[sqlite3.Connection]:

@@ -46,3 +46,4 @@ class NviStore:
         self.add_candidate = inbox.add_candidate
         self.candidates = inbox.candidates
         self.take_candidates = inbox.take_candidates
+        self.dismiss_candidates = inbox.dismiss

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from assistant.documents.writer import DocumentManager
 from assistant.prompts import STAFF_LOGIN
 from assistant.ui.admin import AdminServer
+from assistant.ui.clients import from_client
 from assistant.ui.provider import build_app
 from assistant.ui.render import launch_options
 from assistant.ui.staff_launch import staff_auth, staff_page
@@ -67,7 +68,7 @@ def serve(
     store = NviStore(store_path(data_dir))
     manager = DocumentManager(assistant)
     admin = None if assistant.settings.chroma_url else AdminServer(manager, data_dir).start()
-    app = build_app(assistant, inbox=store.add_candidate)
+    app = build_app(assistant, inbox=from_client(store.add_candidate))
     staff = None
     try:
         if staff_port is None:

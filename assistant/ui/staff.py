@@ -213,6 +213,12 @@ class StaffPage:
         added = store.take_candidates(store.project(self._need(project)), parse_numbers(ids), who)
         return f"{vragen(len(added.nrs))} uit de inbox toegevoegd aan het project."
 
+    def dismiss(self, ids: str, who: str, everything: bool = False) -> str:
+        """Dismiss inbox questions as junk: the ids typed, or with `everything` all waiting."""
+        chosen = None if everything else parse_numbers(ids)
+        count = self.bench.store.dismiss_candidates(chosen, who)
+        return f"{vragen(count)} uit de inbox afgewezen."
+
     def _need(self, project: str) -> str:
         if not project:
             raise NviError("Kies eerst een NvI-project.")

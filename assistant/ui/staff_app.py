@@ -140,6 +140,14 @@ def build_staff_app(
                             label="Id's overnemen in het project", placeholder="4, 9"
                         )
                         take = gr.Button("Overnemen")
+                    with gr.Row():
+                        dismiss_ids = gr.Textbox(
+                            label="Id's afwijzen (onzin, geen vraag voor de nota)",
+                            placeholder="5, 6, 7",
+                        )
+                        dismiss = gr.Button("Afwijzen")
+                        dismiss_all = gr.Button("Hele inbox afwijzen", variant="stop")
+                        dismiss_sure = gr.Checkbox(label="Ja, de hele inbox", value=False)
 
             if documents is not None:
                 add_documents_tab(app, documents, guard, user_name)
@@ -218,6 +226,18 @@ def build_staff_app(
             guard(page.export, (None, "")), [project, fmt, include_all], [download, message]
         )
         take.click(guard(page.take, ""), [project, take_ids, who], [message]).then(
+            guard(on_refresh, (gr.update(), [], [])), [project], [project, table, inbox]
+        )
+
+        def on_dismiss_all(sure: bool, w: str) -> str:
+            if not sure:
+                raise NviError("Vink eerst aan dat u de hele inbox afwijst.")
+            return page.dismiss("", w, everything=True)
+
+        dismiss.click(guard(page.dismiss, ""), [dismiss_ids, who], [message]).then(
+            guard(on_refresh, (gr.update(), [], [])), [project], [project, table, inbox]
+        )
+        dismiss_all.click(guard(on_dismiss_all, ""), [dismiss_sure, who], [message]).then(
             guard(on_refresh, (gr.update(), [], [])), [project], [project, table, inbox]
         )
     app.queue(default_concurrency_limit=2, max_size=50)
