@@ -101,8 +101,9 @@ def date_key(metadata: dict[str, MetadataValue]) -> int | None:
     return None
 
 
-def extract_metadata(text: str) -> dict[str, MetadataValue]:
-    """Metadata stated in a document's first pages; keys that are not found are absent."""
+def extract_metadata(text: str, body: str | None = None) -> dict[str, MetadataValue]:
+    """Metadata stated in a document's first pages; keys that are not found are absent.
+    `body` is the whole text when `text` is only its first pages (a note's blocks run on)."""
     head = text[:HEAD_CHARS]
     meta: dict[str, MetadataValue] = {}
     # the addressee sits at the top; "Burgemeester en wethouders van X" may sign at the end
@@ -130,7 +131,7 @@ def extract_metadata(text: str) -> dict[str, MetadataValue]:
         value = _label_value(head, label, wrap=True)
         if value:
             meta[key] = value
-    meta.update(detect_relations(text, meta))
+    meta.update(detect_relations(text, meta, body))
     return with_dossier(meta)
 
 

@@ -82,7 +82,7 @@ def read_pdf(
     pages = tuple(Page(i, t) for i, t in enumerate(cleaned, start=1))
     probe = SourceDocument(doc_id, source, "", "pdf", pages)
     headings = pdf_headings(probe.full_text, probe.page_starts, known)
-    found = extract_metadata("\n\n".join(raw[:HEAD_PAGES]))
+    found = extract_metadata("\n\n".join(raw[:HEAD_PAGES]), body=probe.full_text)
     title = str(
         meta.get("title")
         or meta.get("onderwerp")

@@ -23,9 +23,11 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from ingest.note_blocks import note_blocks
+
 MetadataValue = str | int | float | bool
 
-RELATION_KEYS = ("supersedes", "version", "tender", "published")
+RELATION_KEYS = ("supersedes", "clarifies", "procedure", "version", "tender", "published")
 BINDING_TYPES = ("nota van inlichtingen", "rectificatie")
 
 _VERSION = re.compile(
@@ -34,19 +36,15 @@ _VERSION = re.compile(
     re.I,
 )
 _NUMBER = r"\d+(?:\.\d+)*"
-_PARAGRAPH = re.compile(
-    rf"(?:§|\bparagraaf|\bpar\.|\bartikel|\bart\.)[\s:]*(?P<par>{_NUMBER})\b", re.I
-)
-# "Inkoopdocument, § 5.7" as the workbench writes a question's place (and providers often do)
-_PLACE = re.compile(
-    rf"(?P<doc>[A-Za-z][\w'’ .()-]{{1,80}}?),\s*"
-    rf"(?:§|paragraaf|par\.|artikel)\s*(?P<par>{_NUMBER})\b",
-    re.I,
-)
 _TARGET = re.compile(
     r"^\W*(?:rectificatie|nota van inlichtingen)\b[^\n]*?\b(?:van|op|bij|inzake|behorende bij)\s+"
     r"(?:het|de)?\s*(?P<doc>[^\n,;:]{3,100})",
     re.I | re.M,
+)
+_NOTE_TITLE = re.compile(
+    r"\b(?:rectificatie|nota van inlichtingen)\s+(?:van|op|bij|inzake|behorende bij)\s+"
+    r"(?:het|de)?\s*(?P<doc>[^\n,;:]{3,100}?)\s*(?:\n|$|[.,;:](?!\d))",
+    re.I,
 )
 _TENDER_LABEL = re.compile(
     r"^[ \t]*(?:aanbesteding|tender|dossier|project)[ \t]*:[ \t]*(?P<name>\S[^\n]{1,100}?)\s*$",
@@ -55,10 +53,10 @@ _TENDER_LABEL = re.compile(
 _NVI_TITLE = re.compile(
     r"^\W*nota van inlichtingen\s*[—–-]\s*(?P<name>\S[^\n]{1,100}?)\s*$", re.I | re.M
 )
-_REFERENCE_LINE = re.compile(
-    r"^\s*(?:#{1,6}\s|\*\*|vraag\s+\d|wijziging\s+\d|nr\.?\s*\d|\d+\s*\||"
-    r"(?:paragraaf|plaats|locatie)\s*:)",
-    re.I,
+_PROCEDURE_LABEL = re.compile(
+    r"^[ \t*]*(?:inkoopprocedure|procedure|behorend(?:e)? bij|betreft|inzake)[ \t*]*:[ \t*]*"
+    r"(?P<name>\S[^\n]{1,120}?)\s*$",
+    re.I | re.M,
 )
 _RECTIFICATIE = re.compile(r"^\W*rectificatie\b", re.I | re.M)
 
@@ -136,36 +134,39 @@ def is_newer(a: str, b: str) -> bool:
         return a > b
 
 
-def paragraph_places(text: str) -> list[Supersedes]:
-    """The paragraphs a note or rectificatie is about, from its heading and table lines
-    ("## Vraag 3 — Inkoopdocument, § 5.7", "3 | Inkoopdocument, § 5.7 | …"): a question may
-    mention other paragraphs in passing, its heading names the one it is about."""
-    found: list[Supersedes] = []
-    for line in text.splitlines():
-        if not _REFERENCE_LINE.match(line):
-            continue
-        cells = line.split("|")[:2] if "|" in line else [line]
-        for cell in cells:
-            place = _PLACE.search(cell)
-            if place:
-                doc = re.sub(
-                    r"^[#>*\s]*(?:vraag|wijziging|nr\.?)\s*\d+\s*[—–:-]?\s*",
-                    "",
-                    place["doc"],
-                    flags=re.I,
-                )
-                found.append(Supersedes(doc.strip(" *—–-"), place["par"]))
-                continue
-            par = _PARAGRAPH.search(cell)
-            if par:
-                found.append(Supersedes("", par["par"]))
-    return list(dict.fromkeys(found))
+def procedure_of(text: str) -> str:
+    """The procedure or document a note names in its head: a label line ("Inkoopprocedure:
+    Inkoopdocument Wmo met EMVI", "Behorend bij: …", "Betreft: …") or its title ("Nota van
+    Inlichtingen bij het Inkoopbeleid Wlz …", wrapped over two lines); '' when none."""
+    head = re.sub(r"[ \t]+\n", "\n", text[:4000])  # a PDF's lines end in spaces
+    label = _PROCEDURE_LABEL.search(head)
+    if label:
+        return label["name"].strip(" *#")
+    flat = re.sub(r"(?<!\n)\n(?!\n)", " ", head)  # a title wrapped over lines, not paragraphs
+    target = _NOTE_TITLE.search(flat)
+    return " ".join(target["doc"].split()).strip(" *") if target else ""
 
 
-def detect_relations(text: str, meta: Mapping[str, MetadataValue]) -> dict[str, MetadataValue]:
+def note_places(text: str, kind: str) -> tuple[list[Supersedes], list[Supersedes]]:
+    """(what a note amends, what it clarifies): the paragraphs of its blocks (see
+    `ingest.note_blocks`); a paragraph both amended and clarified counts as amended."""
+    blocks = note_blocks(text, rectificatie=kind == "rectificatie")
+    amends = [Supersedes(b.document, b.paragraph) for b in blocks if b.paragraph and b.amends]
+    clarifies = [
+        Supersedes(b.document, b.paragraph)
+        for b in blocks
+        if b.paragraph and not b.amends and Supersedes(b.document, b.paragraph) not in amends
+    ]
+    return list(dict.fromkeys(amends)), list(dict.fromkeys(clarifies))
+
+
+def detect_relations(
+    text: str, meta: Mapping[str, MetadataValue], body: str | None = None
+) -> dict[str, MetadataValue]:
     """The relations a document's text states (see the module text); keys not found are absent.
 
-    `meta` is what was read already (type, datum); the caller lets front matter and sidecars
+    `meta` is what was read already (type, datum); `body` the whole text when `text` is only
+    the head of it; the caller lets front matter and sidecars
     win over what is found here."""
     head = text[:4000]
     first_lines = "\n".join(head.splitlines()[:12])
@@ -184,11 +185,16 @@ def detect_relations(text: str, meta: Mapping[str, MetadataValue]) -> dict[str, 
     if tender:
         out["tender"] = tender["name"].strip(" *#")
     if kind in BINDING_TYPES:
-        places = paragraph_places(text)
+        procedure = procedure_of(text)
+        if procedure:
+            out["procedure"] = procedure
+        amends, clarifies = note_places(body or text, kind)
         target = _TARGET.search(first_lines)
         if target and kind == "rectificatie":  # its paragraphs belong to the document it names
             default = target["doc"].strip(" *")
-            places = [p if p.target else Supersedes(default, p.paragraph) for p in places]
-        if places:
-            out["supersedes"] = format_supersedes(places)
+            amends = [p if p.target else Supersedes(default, p.paragraph) for p in amends]
+        if amends:
+            out["supersedes"] = format_supersedes(amends)
+        if clarifies:
+            out["clarifies"] = format_supersedes(clarifies)
     return out

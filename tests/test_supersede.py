@@ -168,11 +168,12 @@ def test_relations_are_read_from_the_texts(tmp_path: Path) -> None:
     nvi = read_document(folder / NVI).metadata
     assert nvi["type"] == "nota van inlichtingen" and nvi["tender"] == "Wmo begeleiding 2026"
     assert nvi["datum"] == "2025-12-01"
-    # per answer its paragraph, from the block headings; not § 5.2 mentioned in a question
+    # per answer its paragraph, from the block headings; not § 5.2 mentioned in a question;
+    # an answer that changes the text amends (5.7), one that only answers clarifies (5.6)
     assert [(s.target, s.paragraph) for s in parse_supersedes(nvi["supersedes"])] == [
-        ("Inkoopdocument", "5.7"),
-        ("Inkoopdocument", "5.6"),
+        ("Inkoopdocument", "5.7")
     ]
+    assert nvi["clarifies"] == "Inkoopdocument § 5.6"
     rect = read_document(folder / "Rectificatie-Aanbestedingsleidraad-Jeugdhulp-Weert-2026.md")
     assert rect.metadata["type"] == "rectificatie"
     assert rect.metadata["supersedes"] == "Aanbestedingsleidraad § 4.2"
@@ -188,7 +189,8 @@ def test_the_workbench_docx_export_carries_tender_and_paragraphs(tmp_path: Path)
     path = write_docx(META, ROWS, tmp_path / "nvi.docx")
     meta = read_document(path).metadata
     assert meta["type"] == "nota van inlichtingen" and meta["tender"] == "Wmo begeleiding 2026"
-    assert meta["supersedes"] == "Inkoopdocument § 5.7; Inkoopdocument § 5.6"
+    assert meta["supersedes"] == "Inkoopdocument § 5.7"
+    assert meta["clarifies"] == "Inkoopdocument § 5.6"
 
 
 def test_front_matter_relations_win_over_detected_ones(tmp_path: Path) -> None:
@@ -208,8 +210,10 @@ def test_documents_lists_versions_and_what_replaces_what(data: Path) -> None:
         "Overeenkomst-Jeugdhulp-Weert-versie-1_2.md"
     )
     assert [s.rsplit("/", 1)[-1] for s in rows[NVI]["supersedes"]] == [
-        "Inkoopdocument-Wmo-met-Emvi.md § 5.7",
-        "Inkoopdocument-Wmo-met-Emvi.md § 5.6",
+        "Inkoopdocument-Wmo-met-Emvi.md § 5.7"
+    ]
+    assert [s.rsplit("/", 1)[-1] for s in rows[NVI]["clarifies"]] == [
+        "Inkoopdocument-Wmo-met-Emvi.md § 5.6"
     ]
     assert "superseded_by" not in rows[NVI]
     code, text = run("documents", "--data-dir", data)

@@ -41,6 +41,15 @@ class Relation:
     earlier: DocumentRecord
     paragraph: str  # "5.7"; '' = the whole document (a newer version)
     kind: str  # nota van inlichtingen | rectificatie | versie | the later document's type
+    amends: bool = True  # False: a note's answer clarifies the paragraph, its text stands
+
+
+@dataclass(frozen=True)
+class Unresolved:
+    """A note whose document could not be decided: nothing is related, staff are told."""
+
+    note: DocumentRecord
+    reason: str  # Dutch, for the ingest report and `inkoop documents`
 
 
 def published(record: DocumentRecord) -> str:
@@ -66,25 +75,131 @@ def _tender(record: DocumentRecord) -> str:
 def relations(documents: Sequence[DocumentRecord]) -> list[Relation]:
     """Every stated or detected relation among `documents` (pass only what the reader may
     see: a relation from an internal document must not change a provider's answer)."""
+    return links(documents)[0]
+
+
+def unresolved(documents: Sequence[DocumentRecord]) -> list[Unresolved]:
+    """The notes among `documents` whose document could not be decided."""
+    return links(documents)[1]
+
+
+def links(documents: Sequence[DocumentRecord]) -> tuple[list[Relation], list[Unresolved]]:
+    """(relations, notes whose document could not be decided). A note's bare "§ 5.7" belongs
+    to the document it names as its procedure (fuzzy title match), else to its tender's
+    documents; when that is not one document, nothing is related and the note is reported."""
     found: list[Relation] = []
+    open_notes: dict[str, Unresolved] = {}
     for later in documents:
         kind = str(later.metadata.get("type") or "")
-        for item in parse_supersedes(later.metadata.get("supersedes")):
-            for earlier in documents:
-                if earlier.doc_id == later.doc_id or not _may_replace(later, earlier):
-                    continue
-                if item.target:
-                    if not names_match(item.target, *_names(earlier)):
-                        continue
-                elif not (_tender(later) and _tender(later) == _tender(earlier)) and (
-                    str(earlier.metadata.get("type") or "") not in _TENDER_TYPES
-                    or str(earlier.metadata.get("type") or "") in BINDING_TYPES
-                ):
-                    continue
-                found.append(Relation(later, earlier, item.paragraph, kind or "document"))
+        items = [(s, True) for s in parse_supersedes(later.metadata.get("supersedes"))]
+        items += [(s, False) for s in parse_supersedes(later.metadata.get("clarifies"))]
+        if not items:
+            continue
+        procedure = str(later.metadata.get("procedure") or "")
+        own = None
+        if procedure:
+            candidates = [
+                d for d in documents if d.doc_id != later.doc_id and _may_replace(later, d)
+            ]
+            own, reason = resolve(procedure, candidates)
+            if own is None:
+                open_notes[later.doc_id] = Unresolved(later, reason)
+        for item, amends in items:
+            earlier = _targets(later, item.target, own, bool(procedure), documents)
+            if earlier is None:
+                name = later.title or later.source
+                open_notes.setdefault(later.doc_id, Unresolved(later, f"{name}: {NOT_FOUND}"))
+                continue
+            found += [
+                Relation(later, e, item.paragraph, kind or "document", amends) for e in earlier
+            ]
     found += _versions(documents)
-    unique = {(r.later.doc_id, r.earlier.doc_id, r.paragraph, r.kind): r for r in found}
-    return list(unique.values())
+    unique = {(r.later.doc_id, r.earlier.doc_id, r.paragraph, r.kind, r.amends): r for r in found}
+    amended = {(r.later.doc_id, r.earlier.doc_id, r.paragraph) for r in found if r.amends}
+    kept = [
+        r
+        for r in unique.values()
+        if r.amends or (r.later.doc_id, r.earlier.doc_id, r.paragraph) not in amended
+    ]
+    return kept, list(open_notes.values())
+
+
+LINK_HINT = "koppel met `procedure: <document>` in front matter of .meta.json"
+NOT_FOUND = f"procedure niet gevonden — {LINK_HINT}"
+MIN_TITLE_MATCH = 0.6  # word overlap (Dice) of a named procedure with a document's title
+TITLE_MARGIN = 0.1  # the best match must beat the next one by this much
+
+
+def resolve(name: str, documents: Sequence[DocumentRecord]) -> tuple[DocumentRecord | None, str]:
+    """The one document `name` names ("Inkoopdocument Wmo met EMVI" ~ Inkoopdocument-Wmo-met-
+    Emvi.md), or None with the reason in Dutch: none alike, or two alike."""
+    scored = sorted(
+        (
+            (title_likeness(name, _names(d)), d)
+            for d in documents
+            if str(d.metadata.get("type") or "") not in BINDING_TYPES
+        ),
+        key=lambda x: -x[0],
+    )
+    if not scored or scored[0][0] < MIN_TITLE_MATCH:
+        return (
+            None,
+            f"procedure '{name}' niet gevonden — {LINK_HINT}",
+        )
+    if len(scored) > 1 and scored[0][0] - scored[1][0] < TITLE_MARGIN:
+        both = ", ".join(PurePath(d.source).name for _, d in scored[:2])
+        return None, (f"procedure '{name}' past op meer documenten ({both}) — {LINK_HINT}")
+    return scored[0][1], ""
+
+
+def title_likeness(name: str, names: Sequence[str]) -> float:
+    """Word overlap both ways (Dice), best over a document's title and file names; a word
+    matches a longer one it starts ("inkoopdocument" ~ "inkoopdocumenten")."""
+    wanted = set(relation_key(name).split())
+    best = 0.0
+    for n in names:
+        got = set(relation_key(n).split())
+        if not wanted or not got:
+            continue
+        same = sum(
+            1
+            for w in wanted
+            if any(
+                w == g or (min(len(w), len(g)) >= 5 and (w.startswith(g) or g.startswith(w)))
+                for g in got
+            )
+        )
+        best = max(best, 2 * same / (len(wanted) + len(got)))
+    return best
+
+
+def _targets(
+    later: DocumentRecord,
+    target: str,
+    own: DocumentRecord | None,
+    named_procedure: bool,
+    documents: Sequence[DocumentRecord],
+) -> list[DocumentRecord] | None:
+    """The documents an item of a note is about; None when that cannot be decided."""
+    others = [d for d in documents if d.doc_id != later.doc_id and _may_replace(later, d)]
+    if target:
+        matched = [d for d in others if names_match(target, *_names(d))]
+        if len(matched) > 1 and own is not None and own in matched:
+            return [own]
+        if len(matched) > 1 and _tender(later):
+            matched = [d for d in matched if _tender(d) == _tender(later)] or matched
+        return matched if len(matched) <= 1 or not named_procedure else None
+    if own is not None:
+        return [own]
+    if named_procedure:
+        return None
+    if not _tender(later):
+        return None  # a bare "§ 5.7" of no named procedure or tender: never guessed
+    return [
+        d
+        for d in others
+        if _tender(later) == _tender(d) and str(d.metadata.get("type") or "") not in BINDING_TYPES
+    ]
 
 
 def _may_replace(later: DocumentRecord, earlier: DocumentRecord) -> bool:
@@ -152,9 +267,11 @@ def covers(relation: Relation, section: str, heading: str, page_text: PageText) 
     if not relation.paragraph:
         return True
     number = _NUMBER.search(section or "")
+    chapter = "." not in relation.paragraph and relation.kind in BINDING_TYPES
     if number and (
-        number.group() == relation.paragraph or number.group().startswith(relation.paragraph + ".")
-    ):
+        number.group() == relation.paragraph
+        or (not chapter and number.group().startswith(relation.paragraph + "."))
+    ):  # a note's change to chapter 6 is about the chapter's own text, not all of 6.1-6.13
         return True
     title = paragraph_title(relation.earlier, relation.paragraph, page_text)
     last = heading.split(" > ")[-1] if heading else ""
@@ -164,8 +281,26 @@ def covers(relation: Relation, section: str, heading: str, page_text: PageText) 
 def replacing(
     rels: Sequence[Relation], doc_id: str, section: str, heading: str, page_text: PageText
 ) -> list[Relation]:
+    """The relations whose later text replaces the passage."""
     return [
-        r for r in rels if r.earlier.doc_id == doc_id and covers(r, section, heading, page_text)
+        r
+        for r in rels
+        if r.amends and r.earlier.doc_id == doc_id and covers(r, section, heading, page_text)
+    ]
+
+
+def clarifying(
+    rels: Sequence[Relation], doc_id: str, section: str, heading: str, page_text: PageText
+) -> list[Relation]:
+    """The relations whose note answers questions on the passage's paragraph."""
+    return [
+        r
+        for r in rels
+        if not r.amends
+        and r.paragraph
+        and r.earlier.doc_id == doc_id
+        and _NUMBER.search(section or "")
+        and _NUMBER.search(section or "").group() == r.paragraph  # type: ignore[union-attr]
     ]
 
 
@@ -176,11 +311,35 @@ def document_relations(documents: Sequence[DocumentRecord]) -> dict[str, dict[st
             "version": str(d.metadata.get("version") or ""),
             "supersedes": [],
             "superseded_by": [],
+            "clarifies": [],
+            "clarified_by": [],
+            "unresolved": "",
         }
         for d in documents
     }
-    for r in relations(documents):
+    rels, open_notes = links(documents)
+    for r in rels:
         where = f" § {r.paragraph}" if r.paragraph else ""
-        out[r.later.doc_id]["supersedes"].append(f"{r.earlier.source}{where}")
-        out[r.earlier.doc_id]["superseded_by"].append(f"{r.later.source}{where}")
+        forward, back = (
+            ("supersedes", "superseded_by") if r.amends else ("clarifies", "clarified_by")
+        )
+        out[r.later.doc_id][forward].append(f"{r.earlier.source}{where}")
+        out[r.earlier.doc_id][back].append(f"{r.later.source}{where}")
+    for note in open_notes:
+        out[note.note.doc_id]["unresolved"] = note.reason
+    return out
+
+
+def clarified_lines(rel: dict[str, Any]) -> list[str]:
+    """ "verduidelijkt x.pdf § 1.1, § 2.7" lines of a `document_relations` row, one per
+    document (a note answers questions on dozens of paragraphs)."""
+    out = []
+    for key, label in (("clarifies", "verduidelijkt"), ("clarified_by", "verduidelijkt door")):
+        grouped: dict[str, list[str]] = {}
+        for item in rel.get(key, []):
+            source, _, paragraph = item.partition(" § ")
+            grouped.setdefault(source, []).append(f"§ {paragraph}" if paragraph else "")
+        out += [
+            f"{label} {src} {', '.join(p for p in ps if p)}".rstrip() for src, ps in grouped.items()
+        ]
     return out

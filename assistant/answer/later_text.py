@@ -15,12 +15,11 @@ from assistant.verify.citations import normalize_ws, quote_on_page
 from assistant.verify.sentences import split_line
 from index.store import DocumentRecord
 from index.tokens import tokenize
+from ingest.note_blocks import note_blocks
 
 LEAD_WORDS = 80  # the later text quoted at the top of an answer, at most
 MIN_LIKENESS = 0.3  # word overlap (Jaccard) of a newer version's sentence with the cited one
 CITATION_KEY = re.compile(r"\[(\d{1,3})\]")  # a citation's key in answer text: [1]
-_HEADING_LINE = re.compile(r"^\s*(?:#{1,6}\s|\*\*|vraag\s+\d|wijziging\s+\d|\d+\s*\|)", re.I)
-_BLOCK_START = re.compile(r"^\s*(?:#{1,6}\s|\**\s*(?:vraag|wijziging)\s+\d)", re.I)
 _NUMBERED_HEADING = re.compile(r"^[#\s*]*(?:artikel\s+|§\s*)?\d+(?:\.\d+)*\.?\s+[A-Z]", re.I)
 _ANSWER_START = re.compile(
     r"(?:antwoord|wordt|komt (?:als volgt )?te luiden|nieuwe tekst|gewijzigd in)\s*:\**\s*", re.I
@@ -38,24 +37,15 @@ class Later:
     same: bool = False  # a newer version saying exactly the same
 
 
-def _mentions(line: str, paragraph: str) -> bool:
-    return bool(re.search(rf"(?<![\d.]){re.escape(paragraph)}(?![\d]|\.\d)", line))
-
-
-def _blocks_about(text: str, paragraph: str) -> list[str]:
-    """The parts of a note or rectificatie about a paragraph: from a heading or table row
-    that names it to the next heading."""
-    lines = text.splitlines()
-    out = []
-    for i, line in enumerate(lines):
-        if not (_HEADING_LINE.match(line) and _mentions(line, paragraph)):
-            continue
-        if "|" in line and not line.lstrip().startswith("#"):  # a table row: its last cell
-            out.append(line.rsplit("|", 1)[-1])
-            continue
-        end = next((j for j in range(i + 1, len(lines)) if _BLOCK_START.match(lines[j])), None)
-        out.append("\n".join(lines[i + 1 : end]))
-    return out
+def _blocks_about(text: str, paragraph: str, amends: bool | None = None) -> list[str]:
+    """What the parts of a note or rectificatie about a paragraph say (an answer cell, the
+    text below a heading that names it), in order; only amending or clarifying parts when
+    `amends` says which."""
+    return [
+        b.answer
+        for b in note_blocks(text)
+        if b.paragraph == paragraph and b.answer.strip() and amends in (None, b.amends)
+    ]
 
 
 def _answer_part(block: str) -> str:
@@ -108,7 +98,7 @@ def later_text(
             if found:
                 return Later(relation, found, number)
         return Later(relation, "", 0)  # nothing to lead with, but the passage is outdated
-    binding = binding_text(pages, relation.paragraph)
+    binding = binding_text(pages, relation.paragraph, relation.amends)
     return Later(relation, binding[0], binding[1]) if binding else None
 
 
@@ -132,11 +122,16 @@ def was_replaced(record: DocumentRecord, c: Citation, page_text: PageText) -> La
     return Later(relation, found, c.page) if found else None
 
 
-def binding_text(pages: Sequence[tuple[int, str]], paragraph: str) -> tuple[str, int] | None:
+def binding_text(
+    pages: Sequence[tuple[int, str]], paragraph: str, amends: bool | None = None
+) -> tuple[str, int] | None:
     """What a note or rectificatie says on a paragraph (its answer, its new text), verbatim,
-    with its page; None when it says nothing on it."""
+    with its page; None when it says nothing on it. A changing part comes before a clarifying
+    one unless `amends` picks one kind."""
+    if amends is None:
+        return binding_text(pages, paragraph, True) or binding_text(pages, paragraph, False)
     for number, text in pages:
-        for block in _blocks_about(text, paragraph):
+        for block in _blocks_about(text, paragraph, amends):
             found = _quote(_answer_part(block), text)
             if found:
                 return found, number

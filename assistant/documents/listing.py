@@ -34,7 +34,7 @@ class DocumentRow:
 
 def document_rows(assistant: Assistant) -> list[DocumentRow]:
     """Every indexed document, as staff see it in the list."""
-    from assistant.answer.later_relations import document_relations
+    from assistant.answer.later_relations import clarified_lines, document_relations
 
     docs = assistant.documents()
     related = document_relations(docs)
@@ -44,6 +44,8 @@ def document_rows(assistant: Assistant) -> list[DocumentRow]:
         versions = [f"versie {rel['version']}"] if rel.get("version") else []
         versions += [f"vervangt {s}" for s in rel.get("supersedes", [])]
         versions += [f"vervangen door {s}" for s in rel.get("superseded_by", [])]
+        versions += clarified_lines(rel) if rel else []
+        versions += [f"let op: {rel['unresolved']}"] if rel.get("unresolved") else []
         meta = d.metadata
         out.append(
             DocumentRow(

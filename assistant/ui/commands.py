@@ -259,7 +259,7 @@ def _decisions(args: argparse.Namespace, settings: Settings, out: TextIO) -> int
 
 
 def _documents(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
-    from assistant.answer.later_relations import document_relations
+    from assistant.answer.later_relations import clarified_lines, document_relations
     from index.indexer import record_visibility
     from ingest.models import INTERN
 
@@ -293,6 +293,10 @@ def _documents(args: argparse.Namespace, settings: Settings, out: TextIO) -> int
                 print(f"    vervangt {target}", file=out)
             for later in rel["superseded_by"]:
                 print(f"    vervangen door {later}", file=out)
+            for line in clarified_lines(rel):
+                print(f"    {line}", file=out)
+            if rel["unresolved"]:
+                print(f"    let op: {rel['unresolved']}", file=out)
         print(f"{len(docs)} documents", file=out)
     return EXIT_OK
 
