@@ -138,15 +138,35 @@ class DocumentManager:
                     part = self.assistant.ingest(group, prune=prune, visibility=job.visibility)
                     merge_reports(job.report, part)
                     job.done += 1
+                self._drop_unindexed_uploads(paths)
             job.state = "klaar"
         except Exception as exc:
             log.exception("ingest job %s failed", job.id)
+            with self.lock:
+                self._drop_unindexed_uploads(paths)
             job.state = "mislukt"
             job.error = str(exc) if isinstance(exc, InkoopError) else type(exc).__name__
         finally:
             job.finished = time.time()
             self._log_job(job)
             job._event.set()
+
+    def _drop_unindexed_uploads(self, paths: Sequence[Path]) -> None:
+        """An upload the ingest skipped (unreadable, refused, failed) does not stay in
+        DATA_DIR/documenten; one an indexed document (or ZIP member) comes from does."""
+        uploads = [p for p in paths if is_under(p.resolve(), self.upload_dir)]
+        if not uploads:
+            return
+        indexed = {
+            Path(str(raw)).resolve()
+            for d in self.assistant.documents()
+            for raw in (d.metadata.get("_archive"), d.metadata.get("_path"))
+            if raw
+        }
+        for path in uploads:
+            if path.resolve() not in indexed:
+                log.info("removing %s: the ingest did not index it", path.name)
+                path.unlink(missing_ok=True)
 
     def _log_job(self, job: Job) -> None:
         r = job.report

@@ -7,10 +7,12 @@ and one exit code.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any, TextIO
 
 from assistant.ui import commands, measure_commands
@@ -53,7 +55,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
             if getattr(args, flag, None) is not None:
                 overrides[flag] = getattr(args, flag)
         settings = Settings(**overrides)
-        return HANDLERS[args.command](args, settings, out)
+        with private_files(settings.data_dir):
+            return HANDLERS[args.command](args, settings, out)
     except ValidationError as exc:
         print(f"error: invalid setting: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -67,6 +70,22 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_OK
+
+
+@contextlib.contextmanager
+def private_files(data_dir: Path) -> Iterator[None]:
+    """The data dir holds intern text (Chroma, uploads, the NvI store) and the admin token:
+    what the command creates is 0700 (folders) and 0600 (files), by umask 077 (put back
+    afterwards, so a test calling `main` keeps its own), and an existing data dir is made
+    0700 again."""
+    if data_dir.is_dir():
+        with contextlib.suppress(OSError):  # a dir of another owner (shared, read-only) stays
+            data_dir.chmod(0o700)
+    before = os.umask(0o077)
+    try:
+        yield
+    finally:
+        os.umask(before)
 
 
 def _quiet_libraries(verbose: bool) -> None:

@@ -7,9 +7,13 @@ endpoint (`ui.admin`), in the background, while both apps keep answering.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import shutil
+import signal
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -46,6 +50,27 @@ def empty_folder(folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
 
 
+@contextlib.contextmanager
+def stopped_by_signals() -> Iterator[None]:
+    """SIGTERM (a service manager's stop, `kill`) ends the server as Ctrl-C (SIGINT) does,
+    through its cleanup; Python's default for SIGTERM ends the process without it. Only the
+    main thread can take signals: elsewhere (a test) nothing changes."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        log.warning("stopping on signal %d", signum)
+        raise KeyboardInterrupt
+
+    before = {sig: signal.signal(sig, interrupt) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for sig, handler in before.items():
+            signal.signal(sig, handler)
+
+
 def serve(
     assistant: Assistant,
     host: str = "127.0.0.1",
@@ -71,28 +96,31 @@ def serve(
     app = build_app(assistant, inbox=from_client(store.add_candidate))
     staff = None
     try:
-        if staff_port is None:
-            app.launch(server_name=host, server_port=port, **launch_options(assistant, host=host))
-            return
-        bench = Workbench(store, lambda: assistant)
-        staff, options = staff_page(bench, data_dir, assistant, manager, host=staff_host)
-        app.launch(
-            server_name=host,
-            server_port=port,
-            prevent_thread_lock=True,
-            **launch_options(assistant, host=host),
-        )
-        staff.launch(
-            server_name=staff_host,
-            server_port=staff_port,
-            auth=auth,
-            auth_message=STAFF_LOGIN,
-            prevent_thread_lock=True,
-            **options,
-        )
-        log.warning("staff page on http://%s:%d/", staff_host, staff_port)
-        staff.block_thread()
-    finally:
+        with stopped_by_signals():
+            if staff_port is None:
+                app.launch(
+                    server_name=host, server_port=port, **launch_options(assistant, host=host)
+                )
+                return
+            bench = Workbench(store, lambda: assistant)
+            staff, options = staff_page(bench, data_dir, assistant, manager, host=staff_host)
+            app.launch(
+                server_name=host,
+                server_port=port,
+                prevent_thread_lock=True,
+                **launch_options(assistant, host=host),
+            )
+            staff.launch(
+                server_name=staff_host,
+                server_port=staff_port,
+                auth=auth,
+                auth_message=STAFF_LOGIN,
+                prevent_thread_lock=True,
+                **options,
+            )
+            log.warning("staff page on http://%s:%d/", staff_host, staff_port)
+            staff.block_thread()
+    finally:  # also after SIGTERM: no admin.json with a dead token, no upload left behind
         app.close()
         if staff is not None:
             staff.close()
