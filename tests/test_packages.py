@@ -324,3 +324,19 @@ def test_a_file_in_a_zip_names_no_file_on_disk_that_would_serve_the_whole_zip(
     assert (
         nested.inner == ("Aanbesteding/nvi.zip", "nvi-2.md") and nested.read_bytes() == NVI.encode()
     )
+
+
+def test_many_members_under_the_member_ratio_are_checked_over_the_whole_archive(
+    tmp_path: Path, index: VectorIndex
+) -> None:
+    # Each member is just under the 1 MiB from which one member's ratio counts; before, 70 of
+    # them (70 MiB from a ZIP of about 80 kB) passed, and 1,900 declared 1.9 GiB.
+    member = bytes(archives.RATIO_MIN_BYTES - 1)
+    members = {f"deel-{i:03}.txt": member for i in range(70)}
+    path = write_zip(tmp_path / "pakket.zip", members)
+    with pytest.raises(archives.UnsafeArchiveError, match="over the whole archive"):
+        archives.expand(path)
+    report = ingest(index, path)
+    assert [p.reason for p in report.problems] == ["unsafe-archive"] and sources(index) == set()
+    small = write_zip(tmp_path / "klein.zip", {f"deel-{i}.txt": member for i in range(3)})
+    assert len(archives.expand(small)[0]) == 3  # 3 MiB in all: below the whole-archive check
