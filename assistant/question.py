@@ -190,7 +190,18 @@ def read_question(question: str, gemeenten: Sequence[str] = ()) -> Question:
 def question_kind(text: str) -> str:
     """The kind of a question, read from its asking sentence (the last one with a "?")."""
     asking = asking_sentence(text)
-    return next((kind for kind, pattern in _KINDS if pattern.search(asking)), "open")
+    for kind, pattern in _KINDS:
+        m = pattern.search(asking)
+        if m is None:
+            continue
+        who = _WHO_ASKS.search(asking)
+        # "..., wie bepaalt eigenlijk hoe hoog het tarief is?": the clause's own question
+        # word comes first and asks who; the later "hoe hoog" is part of what is asked
+        return "who" if who is not None and who.start() < m.start() else kind
+    return "open"
+
+
+_WHO_ASKS = re.compile(r"(?:^|[,;:]\s*|\b(?:en|maar)\s+)(?:bij |met |door |van |aan )?wie\b", re.I)
 
 
 def asking_sentence(text: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -166,9 +167,11 @@ class Assistant:
             if meeting is not None:
                 return with_note(meeting, q.cut_note)
         if q.is_comparison:  # "het verschil tussen Weert en Maasgouw": each one cited
-            answer = self._compare(q, k, where, audience)
-            if answer.refused:
-                answer = self._or_passages(answer, q, self._hits(q, k, where, audience), audience)
+            hits = self._hits(q, k, where, audience)
+            # a fact asked of both ("Wie heeft de brieven van Weert en Maasgouw ondertekend?")
+            # is read from each letter; anything else is answered per gemeente
+            answer = self._fact_each(q, k, where, audience) or self._compare(q, k, where, audience)
+            answer = self._or_passages(answer, q, hits, audience)
         else:
             hits = self._hits(q, k, where, audience)
             answer = self._or_passages(self._answer(q, hits, audience), q, hits, audience)
@@ -203,6 +206,23 @@ class Assistant:
             or signatory_answer(q, hits, self.index.page_text)
             or definition_answer(q, hits, self.index.page_text, self._passage_with)
         )
+
+    def _fact_each(
+        self, q: Question, k: int | None, where: dict[str, Any] | None, audience: str
+    ) -> Answer | None:
+        """A fact asked of several gemeenten, read for each from its own documents and
+        grouped per gemeente; None unless every one of them has it."""
+        from index.filters import all_of, metadata_filter
+
+        parts = []
+        for name in q.gemeenten:
+            scoped = all_of(where, metadata_filter(gemeente=name))
+            hits = self._hits(q, k, scoped, audience)
+            fact = self._fact(replace(q, gemeenten=(name,)), hits)
+            if fact is None:
+                return None
+            parts.append((name, fact))
+        return combine(q.text, parts)
 
     def _passage_with(self, doc_id: str, text: str) -> Chunk | None:
         """The indexed passage of a document that holds `text` (from BM25's passages in
@@ -295,7 +315,8 @@ class Assistant:
             hits = self.search(sub or q.text, k, scoped, audience)
             extractive = self.extractive_as(audience)
             part = extractive.answer(sub, hits)
-            if part.refused and hits:
+            general = not [t for t in extractive.terms(sub) if t.word not in _DOCUMENT_WORDS]
+            if part.refused and hits and general:
                 # a general comparison ("wat verschilt tussen de brieven?") has no content
                 # words of its own: the gemeente's best passage on the subject answers it
                 part = extractive.answer(hits[0].chunk.title or sub, hits)
@@ -335,6 +356,10 @@ class Assistant:
                 path = Path(str(record.metadata.get("_path", record.source)))
                 return path if path.is_file() else None
         return None
+
+
+# What a general comparison names besides the gemeenten: the letters themselves.
+_DOCUMENT_WORDS = frozenset({"brief", "brieven", "document", "documenten", "stuk", "stukken"})
 
 
 def _values(docs: Sequence[DocumentRecord], key: str) -> list[str]:

@@ -14,11 +14,11 @@ import functools
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 
-from assistant.answer.facts import defined_terms, defines
+from assistant.answer.facts import asks_definition, defined_terms, defines
 from assistant.answer.passage import is_formula, with_antecedent
 from assistant.answer.passage import row_question as row_question_of
 from assistant.answer.semantic import SentenceEncoder
-from assistant.answer.types import NEEDS, has_type, relative_to, short_span
+from assistant.answer.types import NEEDS, answer_type, has_type, relative_to, short_span
 from assistant.models import Answer, Citation
 from assistant.prompts import ANSWER_LEAD, REFUSAL_WITH_HINT
 from assistant.question import KIND_WORDS, Question, asking_sentence, read_question
@@ -111,6 +111,13 @@ class ExtractiveAnswerer:
         candidates = self.candidates(q, hits, terms)
         typed_kind = NEEDS.get(q.kind) not in (None, "deontic", "cause")
         eligible = [c for c in candidates if self.accepts(c, terms, typed_kind)]
+        if asks_definition(q):  # what a term means: its definition when one is found, else a
+            # sentence that names the whole term; never one that merely uses one of its words
+            # (in another sense)
+            named = [t.casefold() for t in defined_terms(q)]
+            eligible = [c for c in eligible if c.defines] or [
+                c for c in eligible if all(t in c.text.casefold() for t in named)
+            ]
         if not eligible:
             best = max((c.coverage for c in candidates), default=0.0)
             return self._refuse(q, f"best coverage {best:.2f}")
@@ -190,7 +197,7 @@ class ExtractiveAnswerer:
         known = self.known()
         said = {t.token: wanted(t.word, t.token, known) for t in terms}  # once per question
         question_tokens = set(said)
-        needs = NEEDS.get(q.kind)
+        needs = answer_type(q.kind, q.text)
         asked_terms = defined_terms(q)
         # a conditional question's own words ("krijg ik dan een overeenkomst"): one of them
         # must stand in the sentence itself, as a word (not inside "conceptovereenkomst")
@@ -313,8 +320,7 @@ class ExtractiveAnswerer:
         return chosen
 
     def _compose(self, q: Question, chosen: list[Candidate]) -> Answer:
-        citations: list[Citation] = []
-        lines: list[str] = []
+        quoted: list[tuple[Candidate, int, str]] = []
         for cand in chosen:
             chunk = cand.hit.chunk
             page = chunk.page_at(cand.start)
@@ -322,8 +328,12 @@ class ExtractiveAnswerer:
             quote = with_list(with_antecedent(chunk, cand.start, cand.text), page_text)
             if not quote_on_page(quote, page_text):
                 continue  # a citation that cannot be checked is dropped
+            quoted.append((cand, page, quote))
+        citations: list[Citation] = []
+        lines: list[str] = []
+        for cand, page, quote in _distinct(quoted):
             key = len(citations) + 1
-            citations.append(Citation.of_chunk(key, chunk, page, quote, cand.score))
+            citations.append(Citation.of_chunk(key, cand.hit.chunk, page, quote, cand.score))
             lines.append(f"{display_quote(quote)} [{key}]")
         if not citations:
             return self._refuse(q, "no quote could be verified")
@@ -338,6 +348,26 @@ class ExtractiveAnswerer:
 
     def _refuse(self, q: Question, why: str) -> Answer:
         return Answer(q.text, REFUSAL_WITH_HINT, True, notes=(why,))
+
+
+def _distinct(
+    quoted: list[tuple[Candidate, int, str]],
+) -> list[tuple[Candidate, int, str]]:
+    """No sentence quoted twice: a quote that stands inside another one (a sentence quoted
+    alone and again with the sentence before it) is left out; the longer one stays, in the
+    place of the first."""
+    flat = [f" {' '.join(tokenize(q))} " for _, _, q in quoted]
+    keep: list[int] = []
+    for i, text in enumerate(flat):
+        if any(text in flat[j] for j in keep):
+            continue
+        inside = [j for j in keep if flat[j] in text]
+        if inside:
+            keep[keep.index(inside[0])] = i
+            keep = [j for j in keep if j not in inside[1:]]
+        else:
+            keep.append(i)
+    return [quoted[i] for i in keep]
 
 
 def _stems(text: str) -> set[str]:

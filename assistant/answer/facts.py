@@ -52,7 +52,8 @@ _DEFINITION = re.compile(
     r" (?:een |de |het |dat |die )?(?P<a>[\w'’ -]{3,60}?)"
     r"(?: (?:precies|eigenlijk|nu|in \w+(?: \w+)?|waar .*|volgens .*|bij .*))?\s*\?"
     r"|\b(?:(?:verst(?:aat|aan)|bedoel\w*)(?: [\w'’-]+){0,4}|wordt verstaan)"
-    r" (?:onder|met) (?:een |de |het |dat |die )?(?P<b>[\w'’ -]{3,60}?)\s*\?",
+    r" (?:onder|met) (?:een |de |het |dat |die )?(?P<b>[\w'’ -]{3,60}?)"
+    r"(?: (?:precies|eigenlijk|in \w+(?: \w+)?|volgens .*|bij .*))?\s*\?",
     re.I,
 )
 
@@ -148,6 +149,14 @@ def defined_terms(q: Question) -> list[str]:
         return []
     term = (m.group("a") or m.group("b") or "").strip(" -'’")
     return [term] if term else []
+
+
+def asks_definition(q: Question) -> bool:
+    """True for a question after the meaning of a term ("Wat wordt in de wet bedoeld met
+    X?", "Wat is een X?"): a what-is question about a short term, not "Wat is de deadline
+    om in te schrijven voor ...?"."""
+    terms = defined_terms(q)
+    return q.kind == "what-is" and bool(terms) and all(len(t.split()) <= 4 for t in terms)
 
 
 # A begripsbepaling entry: "jeugdhulpaanbieder: ...", "- *algemene voorziening:* ...".

@@ -44,7 +44,8 @@ AMOUNT = re.compile(
 _COUNT_WORDS = NUMBER_WORDS.replace("een|één|", "").replace("|half|anderhalf", "")
 COUNT = re.compile(
     # a number, not an article or section reference ("artikel 7.2.7", "lid 2")
-    rf"(?<!artikel )(?<!lid )(?<![\d.])\b(?:\d+(?![.\d])|{_COUNT_WORDS})\b"
+    rf"(?<!artikel )(?<!lid )(?<!onder )(?<!zie )(?<!punt )(?<!bijlage )(?<!paragraaf )"
+    rf"(?<![\d.])\b(?:\d+(?![.\d])|{_COUNT_WORDS})\b"
     r"|\b(?:tweemaal|driemaal|viermaal|eenmaal|\w+ keer)\b",
     re.IGNORECASE,
 )
@@ -95,7 +96,18 @@ _PATTERNS = {
     "count": COUNT,
     "deontic": DEONTIC,
     "cause": CAUSE,
+    "age": DURATION,
 }
+
+
+_ASKS_AGE = re.compile(r"\bhoe oud\b|\bleeftijd\b|\bjarige?n?\b", re.IGNORECASE)
+
+
+def answer_type(kind: str, question: str) -> str | None:
+    """The answer type a question needs: its kind's, where a how-long question about an age
+    ("Hoe oud mag ...", "Tot welke leeftijd ...") takes an age too."""
+    needs = NEEDS.get(kind)
+    return "age" if needs == "duration" and _ASKS_AGE.search(question) else needs
 
 
 def has_type(sentence: str, answer_type: str | None) -> bool:
@@ -106,10 +118,22 @@ def has_type(sentence: str, answer_type: str | None) -> bool:
         return bool(ROLE.search(sentence) or _NAME.search(sentence))
     if answer_type == "date":
         return bool(DATE.search(sentence) or DURATION.search(sentence))
+    if answer_type == "duration":
+        # "niet ouder dan 6 maanden", "tot 18 jaar oud": an age or age limit, not how long
+        # something takes
+        return bool(DURATION.search(_AGE.sub(" ", sentence)))
     if answer_type == "count":
         # "twaalf jaar" is an age or a period, no number of things ("hoe vaak": "tweemaal")
         return bool(COUNT.search(_without_durations(sentence)))
     return bool(_PATTERNS[answer_type].search(sentence))
+
+
+_AGE = re.compile(
+    rf"\b(?:ouder|jonger) dan\s+{_NUM}(?:\s*(?:tot|à|a|-)\s*{_NUM})?\s+(?:{UNITS})\b"
+    rf"|\b{_NUM}(?:\s*(?:tot|à|a|-)\s*{_NUM})?\s+(?:{UNITS})\s+(?:oud|of ouder|of jonger)\b"
+    rf"|\bleeftijd van\s+{_NUM}\s+(?:{UNITS})\b",
+    re.IGNORECASE,
+)
 
 
 def _without_durations(sentence: str) -> str:
@@ -148,6 +172,7 @@ def short_span(sentence: str, answer_type: str | None) -> str | None:
     order = {
         "date": (DATE, DURATION),
         "duration": (DURATION,),
+        "age": (DURATION,),
         "amount": (AMOUNT_SPAN,),
         "count": (DURATION, COUNT),
     }[answer_type]

@@ -135,11 +135,13 @@ def chunk_sentences(chunk: Chunk) -> list[tuple[int, str]]:
     lines = text.split("\n", 2)
     first_line = lines[0]
     heading = normalize_ws(chunk.heading)
+    heading_end = 0
     if heading and normalize_ws(first_line).startswith(heading[:40]):
         end = len(first_line)
         if len(heading) > len(normalize_ws(first_line)) + 3 and len(lines) > 1:
             end += 1 + len(lines[1])  # the heading wrapped onto a second line
         cuts.add(end)
+        heading_end = end
     breaks = set(chunk.page_breaks)
     out: list[tuple[int, str]] = []
     for a, b in itertools.pairwise(sorted(cuts)):
@@ -147,6 +149,9 @@ def chunk_sentences(chunk: Chunk) -> list[tuple[int, str]]:
             start, end = a + off, a + off + len(sentence)
             if sentence.rstrip().endswith("?"):
                 continue  # a question (NvI tables) is not an answer
+            if start < heading_end:
+                continue  # the passage's heading: context for the sentences under it (its
+                # words count as theirs), never an answer sentence of its own
             if sentence[0].islower():
                 continue  # a fragment: the chunk, page or a line break cut the sentence
             if (
@@ -172,8 +177,8 @@ def _heading_line(text: str, start: int, end: int) -> bool:
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", end)
     line = text[line_start : len(text) if line_end < 0 else line_end].strip()
-    if line.startswith("**") and line.endswith("**"):
-        return True
+    if line.startswith("#") or (line.startswith("**") and line.endswith("**")):
+        return True  # a Markdown heading or a bold line
     words = line.split()
     return len(words) < 10 and bool(section_label(line)[0]) and not line.endswith(".")
 
