@@ -117,9 +117,12 @@ class Assistant:
         prune: bool = False,
         progress: bool = False,
         visibility: str | None = None,
+        max_passages: int | None = None,
     ) -> IngestReport:
-        """Index `paths`; `visibility` (openbaar/intern) for files whose metadata sets none."""
-        report = Indexer(self.index, self.embedder, chunk_settings(self.settings)).ingest(
+        """Index `paths`; `visibility` (openbaar/intern) for files whose metadata sets none;
+        at most `max_passages` new passages (default: the `max_passages` setting)."""
+        cap = self.settings.max_passages if max_passages is None else max_passages
+        report = Indexer(self.index, self.embedder, chunk_settings(self.settings), cap).ingest(
             paths, prune=prune, progress=progress, visibility=visibility
         )
         self.retriever.refresh()

@@ -55,6 +55,10 @@ class Settings(BaseSettings):
     # NvI duplicate groups: complete-linkage similarity bar, set on the GGZ NvI's duplicates
     # (tests/test_nvi_cluster.py holds the pairs that must and must not join).
     cluster_threshold: float = Field(0.5, ge=0.0, le=1.0)
+    # New passages one ingest (an `inkoop ingest` run, one staff upload) may add: the whole
+    # ../shared/corpus is ~8,000; 20,000 is about 8 minutes of the writer at the ~40 passages
+    # per second of use-m3 (issue 23: 3 ZIP members of 4,683 passages took 102 s).
+    max_passages: int = Field(20_000, ge=1, description="cap on new passages per ingest")
     fusion: Literal["zscore", "rrf"] = "zscore"
     lexical_weight: float = Field(1.0, ge=0.0, le=5.0)
     host: str = "127.0.0.1"

@@ -106,11 +106,18 @@ class Indexer:
     """Ingests files into a vector index, one document at a time, crash-safe per document."""
 
     def __init__(
-        self, index: VectorIndex, embedder: Embedder, chunk_settings: ChunkSettings | None = None
+        self,
+        index: VectorIndex,
+        embedder: Embedder,
+        chunk_settings: ChunkSettings | None = None,
+        max_passages: int | None = None,
     ) -> None:
         self.index = index
         self.embedder = embedder
         self.chunk_settings = chunk_settings or ChunkSettings()
+        # at most this many new passages per `ingest` (None: no cap); a file that would pass
+        # it is reported as `too-many-passages` and not written, the files before it stay
+        self.max_passages = max_passages
 
     def ingest(
         self,
@@ -187,9 +194,21 @@ class Indexer:
             report.unchanged.append(source)  # unchanged: not even parsed
             report.visibility[source] = wanted
             return
+        if self._room(report) == 0:  # the cap is reached: the rest is not even parsed
+            report.problems.append(self._over_cap(source, None))
+            return
         parsed = parse_file(path, self.chunk_settings, source, wanted, ceiling=visibility)
         if isinstance(parsed, FileProblem):
             report.problems.append(parsed)
+            return
+        room = self._room(report)
+        adds = not (
+            old is not None
+            and old.doc_id == parsed.document.doc_id
+            and old_visibility == parsed.document.metadata.get("visibility", INTERN)
+        )
+        if adds and room is not None and len(parsed.chunks) > room:
+            report.problems.append(self._over_cap(source, len(parsed.chunks)))
             return
         report.notes.extend(parsed.document.notes)
         report.visibility[source] = str(parsed.document.metadata.get("visibility", INTERN))
@@ -250,6 +269,24 @@ class Indexer:
             report.replaced.append(source)
         else:
             report.added.append(source)
+
+    def _room(self, report: IngestReport) -> int | None:
+        """How many more passages this ingest may add; None without a cap."""
+        if self.max_passages is None:
+            return None
+        return max(self.max_passages - report.chunks_added, 0)
+
+    def _over_cap(self, source: str, passages: int | None) -> FileProblem:
+        name = source.rsplit("/", 1)[-1]
+        cap = f"{self.max_passages:,}"
+        what = f"its {passages:,} passages would pass" if passages else "it would pass"
+        return FileProblem(
+            source,
+            "too-many-passages",
+            f"{name}: not ingested: {what} the cap of {cap} new passages per ingest "
+            "(INKOOP_MAX_PASSAGES); the files before it are in — ingest it on its own, "
+            "or raise the cap if it is meant to be this large",
+        )
 
     def _record(self, parsed: ParsedFile, path: Input) -> DocumentRecord:
         doc = parsed.document

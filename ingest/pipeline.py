@@ -29,7 +29,8 @@ class FileProblem:
     """One file that could not be ingested, and why (shown per file in the report)."""
 
     path: str
-    # short code: encrypted, no-text, empty, corrupt, unsupported, unreadable, unsafe-archive
+    # short code: encrypted, no-text, empty, corrupt, unsupported, unreadable, unsafe-archive,
+    # too-many-passages (index.indexer: past the cap on passages per ingest)
     reason: str
     message: str
 

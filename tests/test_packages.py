@@ -340,3 +340,75 @@ def test_many_members_under_the_member_ratio_are_checked_over_the_whole_archive(
     assert [p.reason for p in report.problems] == ["unsafe-archive"] and sources(index) == set()
     small = write_zip(tmp_path / "klein.zip", {f"deel-{i}.txt": member for i in range(3)})
     assert len(archives.expand(small)[0]) == 3  # 3 MiB in all: below the whole-archive check
+
+
+def long_text(topic: str, sentences: int) -> bytes:
+    """A plain text of many distinct sentences: about one passage per 4 sentences here."""
+    lines = [f"# {topic}\n"] + [
+        f"Zin {i} over {topic}: de aanbieder levert binnen {i} werkdagen het gevraagde verslag."
+        for i in range(sentences)
+    ]
+    return "\n".join(lines).encode()
+
+
+def capped(index: VectorIndex, cap: int, *paths: Path) -> IngestReport:
+    return Indexer(index, EMBEDDER, SETTINGS, max_passages=cap).ingest(
+        list(paths), visibility="openbaar"
+    )
+
+
+def test_one_ingest_adds_at_most_its_cap_of_passages(tmp_path: Path, index: VectorIndex) -> None:
+    # Issue 23 (5): three members of plain text made 4,683 passages and held the writer for
+    # 102 s, and nothing bounded how many one upload could add. Now the file that would pass
+    # the cap is reported and not written; the files before it stay, the rest is not parsed.
+    members = {name: long_text(name, 120) for name in ("a-eisen", "b-bestek", "c-tarieven")}
+    path = write_zip(tmp_path / "pakket.zip", {f"{k}.txt": v for k, v in members.items()})
+    whole = ingest(memory_index(EMBEDDER, SETTINGS.fingerprint()), path)
+    each = whole.chunks_added // 3
+    assert len(whole.added) == 3 and each > 10  # before: no cap, all three went in
+
+    report = capped(index, each + each // 2, path)
+    assert report.added == [f"{display_path(path)}/a-eisen.txt"]
+    assert [(p.path.rsplit("/", 1)[-1], p.reason) for p in report.problems] == [
+        ("b-bestek.txt", "too-many-passages"),
+        ("c-tarieven.txt", "too-many-passages"),
+    ]
+    assert "would pass the cap of" in report.problems[0].message
+    assert sources(index) == {f"{display_path(path)}/a-eisen.txt"}
+    assert index.count() == report.chunks_added <= each + each // 2  # nothing half-written
+
+    again = capped(index, each + each // 2, path)  # a second run adds the next one
+    assert len(again.unchanged) == 1 and len(again.added) == 1 and len(again.problems) == 1
+
+
+def test_the_cap_holds_for_a_whole_staff_upload(tmp_path: Path) -> None:
+    from assistant.documents.writer import DocumentManager
+    from assistant.service import Assistant
+    from assistant.settings import Settings
+    from assistant.ui.staff_documents import DocumentsPage
+
+    given = tmp_path / "gradio-upload"
+    given.mkdir()
+    files = [given / f"{name}.txt" for name in ("eisen", "bestek")]
+    for path in files:
+        path.write_bytes(long_text(path.stem, 120))
+    settings = Settings(data_dir=tmp_path / "data", embedding_model="hashing")
+    assistant = Assistant(settings)
+    one = assistant.ingest([files[0]], visibility="intern").chunks_added
+    assistant.close()
+
+    # The staff page ingests an upload file by file; the cap counts the upload's files
+    # together, so the second file (which alone would fit) is refused and removed again.
+    capped_settings = settings.model_copy(
+        update={"data_dir": tmp_path / "data2", "max_passages": one + one // 2}
+    )
+    assistant = Assistant(capped_settings)
+    manager = DocumentManager(assistant)
+    try:
+        report = DocumentsPage(manager).upload([str(p) for p in files], "intern", "Anna")
+        assert "too-many-passages" in report and "would pass the cap of" in report
+        assert assistant.index.count() == one and len(assistant.documents()) == 1
+        assert sorted(p.name for p in manager.upload_dir.iterdir()) == ["eisen.txt"]
+    finally:
+        manager.close()
+        assistant.close()

@@ -135,7 +135,11 @@ class DocumentManager:
             with self.lock:
                 groups = [[p] for p in paths] if per_path else [paths]
                 for group in groups:
-                    part = self.assistant.ingest(group, prune=prune, visibility=job.visibility)
+                    # the cap on new passages holds for the whole job, not per path
+                    room = max(self.assistant.settings.max_passages - job.report.chunks_added, 0)
+                    part = self.assistant.ingest(
+                        group, prune=prune, visibility=job.visibility, max_passages=room
+                    )
                     merge_reports(job.report, part)
                     job.done += 1
                 self._drop_unindexed_uploads(paths)
