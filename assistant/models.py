@@ -34,6 +34,9 @@ class Citation:
     # "<document>, <datum>" when a later binding text replaces this passage (a nota van
     # inlichtingen, a rectificatie, a newer version): assistant.answer.supersede
     superseded_by: str = ""
+    # "NvI vraag 3 (<document>, <datum>)" when a note answers a question on this paragraph and
+    # its answer is shown beside it (the paragraph's text stands): assistant.answer.supersede
+    clarified_by: str = ""
 
     @classmethod
     def of_chunk(cls, key: int, chunk: Chunk, page: int, quote: str, score: float) -> Citation:
@@ -63,6 +66,8 @@ class Citation:
         }
         if self.superseded_by:  # only when marked: the contract is unchanged otherwise
             out["superseded_by"] = self.superseded_by
+        if self.clarified_by:
+            out["clarified_by"] = self.clarified_by
         return out
 
 

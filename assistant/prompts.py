@@ -138,6 +138,11 @@ SUPERSEDING_LEAD = "Volgens {document} ({datum}), dat voorgaat op eerdere tekst:
 SUPERSEDING_LEAD_UNDATED = "Volgens {document}, dat voorgaat op eerdere tekst: {quote} [{key}]"
 SUPERSEDED_MARK = "vervangen door {document}"  # {document}: "<titel>, <datum>"
 SUPERSEDED_NOTE = "Let op: {place} is vervangen door {document}."
+# A note's answer on a cited paragraph that it clarifies (the paragraph's text stands).
+CLARIFIED_BY = "NvI vraag {number} ({document})"  # {document}: "<titel>, <datum>"
+CLARIFIED_BY_UNNUMBERED = "NvI ({document})"
+CLARIFIED_MARK = "zie ook {note}"  # {note}: a CLARIFIED_BY
+CLARIFYING_LINE = "Zie ook {note} over § {paragraph}: {quote} [{key}]"
 
 # --- the staff page -------------------------------------------------------------------------
 

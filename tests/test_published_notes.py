@@ -272,3 +272,56 @@ def test_ggz_note_blocks_are_linked_to_their_policy_paragraph() -> None:
         block = next((b for b in blocks if b.start <= flat_at[at] < b.end), None)
         right += (block.paragraph if block else "") == row["section"]
     assert right / len(rows) >= 0.95, f"{right}/{len(rows)}"
+
+
+# --- a clarified paragraph: the note's answer beside it ---------------------------------------
+
+Q_PUBLISH = "Mogen potentiële opdrachtnemers iets publiceren over deze inkoopprocedure?"
+PUBLISH_ROW = [
+    "3",
+    "5.6 Vertrouwelijkheid",
+    "Mogen wij op onze eigen website melden dat wij inschrijven?",
+    "Nee, ook een bericht op uw eigen website geldt als publiceren over de inkoopprocedure.",
+]
+
+
+@pytest.fixture(scope="module")
+def clarified(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("clarified")
+    docs = tender_folder(root / "docs")
+    text = markdown(docs).read_text(encoding="utf-8")
+    (docs / "NvI-tabel.md").write_text(
+        text + "| " + " | ".join(PUBLISH_ROW) + " |\n", encoding="utf-8"
+    )
+    with pytest.MonkeyPatch.context() as mp:
+        isolate_env(mp)
+        assert ingest(root / "data", docs)[0] == EXIT_OK
+    return root / "data"
+
+
+def test_a_clarified_paragraph_shows_the_notes_answer_beside_it(clarified: Path) -> None:
+    code, out = run("ask", Q_PUBLISH, "--json", "--data-dir", clarified)
+    assert code == EXIT_OK
+    answer = json.loads(out)
+    policy = [c for c in answer["citations"] if c["source"].endswith("Emvi.md")]
+    assert policy and policy[0]["clarified_by"].startswith("NvI vraag 3 (")
+    assert not any(c.get("superseded_by") for c in policy)  # the paragraph's text stands
+    note = [c for c in answer["citations"] if c["source"].endswith("NvI-tabel.md")]
+    assert note and "eigen website geldt als publiceren" in note[0]["quote"]
+    line = f"Zie ook {policy[0]['clarified_by']} over § 5.6: "
+    assert f"{line}{note[0]['quote']} [{note[0]['key']}]" in answer["answer"]
+    assert answer["answer"].index("Zie ook") > 0  # after the answer, never in front of it
+    code, text = run("ask", Q_PUBLISH, "--data-dir", clarified)
+    assert code == EXIT_OK and "      zie ook NvI vraag 3 (" in text
+    with Assistant(Settings(data_dir=clarified)) as assistant:
+        _, history, sources = respond(assistant, {}, Q_PUBLISH, [])
+    assert "Zie ook NvI vraag 3" in history[-1]["content"]
+    assert 'data-testid="verduidelijkt"' in sources and "zie ook NvI vraag 3" in sources
+
+
+def test_a_paragraph_nothing_clarifies_has_no_note(clarified: Path) -> None:
+    code, out = run("ask", "Wat zijn de klachten en rechtsgang?", "--json", "--data-dir", clarified)
+    assert code == EXIT_OK
+    answer = json.loads(out)
+    assert "Zie ook" not in answer["answer"]
+    assert not any(c.get("clarified_by") for c in answer["citations"])

@@ -37,6 +37,16 @@ class Later:
     same: bool = False  # a newer version saying exactly the same
 
 
+@dataclass(frozen=True)
+class Clarification:
+    """A note's answer on a paragraph it clarifies, shown beside the cited paragraph."""
+
+    relation: Relation
+    number: str  # the note's question number ("3"); '' when its blocks have none
+    quote: str  # verbatim on `page` of the note
+    page: int
+
+
 def _blocks_about(text: str, paragraph: str, amends: bool | None = None) -> list[str]:
     """What the parts of a note or rectificatie about a paragraph say (an answer cell, the
     text below a heading that names it), in order; only amending or clarifying parts when
@@ -136,6 +146,25 @@ def binding_text(
             if found:
                 return found, number
     return None
+
+
+def clarification(relation: Relation, question: str, page_text: PageText) -> Clarification | None:
+    """The note's answer on the relation's paragraph that shares most words with the question
+    (the first on a tie), verbatim on its page; None when the note says nothing quotable."""
+    wanted = set(tokenize(question))
+    best: Clarification | None = None
+    best_score = -1
+    for number, text in document_pages(relation.later, page_text):
+        for block in note_blocks(text):
+            if block.paragraph != relation.paragraph or block.amends or not block.answer.strip():
+                continue
+            score = len(wanted & set(tokenize(text[block.start : block.end])))
+            if score <= best_score:
+                continue
+            found = _quote(_answer_part(block.answer), text)
+            if found:
+                best, best_score = Clarification(relation, block.number, found, number), score
+    return best
 
 
 def _version_sentence(text: str, quote: str, section: str, heading: str) -> str:

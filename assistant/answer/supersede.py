@@ -6,7 +6,9 @@ on the same paragraph (`later_relations` finds which document replaces which, `l
 what it says instead), the answer leads with the later text (cited from the later document)
 and keeps the earlier one marked "vervangen door <document>, <datum>"
 (`Citation.superseded_by`). A newer version with the same text simply takes the citation
-over. `marks` gives search results the same mark.
+over. A cited paragraph that a note only clarifies keeps its text; the note's answer that
+fits the question best is shown beside it ("Zie ook NvI vraag 3 …", `Citation.clarified_by`).
+`marks` gives search results the same mark.
 """
 
 from __future__ import annotations
@@ -16,15 +18,38 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from assistant.answer.later_relations import mark, published, relations, replacing, visible
-from assistant.answer.later_text import CITATION_KEY, Later, later_text, was_replaced
+from assistant.answer.later_relations import (
+    PageText,
+    Relation,
+    clarifying,
+    mark,
+    published,
+    relations,
+    replacing,
+    visible,
+)
+from assistant.answer.later_text import (
+    CITATION_KEY,
+    Clarification,
+    Later,
+    clarification,
+    later_text,
+    was_replaced,
+)
 from assistant.models import Answer, Citation
-from assistant.prompts import SUPERSEDED_MARK, SUPERSEDING_LEAD, SUPERSEDING_LEAD_UNDATED
+from assistant.prompts import (
+    CLARIFIED_BY,
+    CLARIFIED_BY_UNNUMBERED,
+    CLARIFYING_LINE,
+    SUPERSEDED_MARK,
+    SUPERSEDING_LEAD,
+    SUPERSEDING_LEAD_UNDATED,
+)
 from ingest.extract import dutch_date
 
 if TYPE_CHECKING:
     from index.retriever import RetrievedChunk
-    from index.store import VectorIndex
+    from index.store import DocumentRecord, VectorIndex
 
 _WAS = re.compile(r"^\W*(?:was|oude tekst)\s*:", re.I)
 
@@ -32,17 +57,29 @@ _WAS = re.compile(r"^\W*(?:was|oude tekst)\s*:", re.I)
 # --- the answer -------------------------------------------------------------------------------
 
 
-def apply(answer: Answer, index: VectorIndex, audience: str) -> Answer:
-    """The answer with later binding text first and every replaced passage marked.
+def apply(
+    answer: Answer,
+    index: VectorIndex,
+    audience: str,
+    documents: Sequence[DocumentRecord] | None = None,
+) -> Answer:
+    """The answer with later binding text first, every replaced passage marked, and a note's
+    answer beside each cited paragraph it clarifies.
 
     Only documents `audience` may read count (a provider's answer never rests on an intern
-    note). An answer without replaced passages comes back unchanged.
+    note); `documents`: the indexed ones with their relations set by hand, when the caller has
+    them. An answer without replaced or clarified passages comes back unchanged.
     """
     if answer.refused or not answer.citations:
         return answer
-    rels = relations(visible(index.documents(), audience))
+    rels = relations(visible(index.documents() if documents is None else documents, audience))
     if not rels:
         return answer
+    return clarify(_replace_later(answer, rels, index), rels, index.page_text)
+
+
+def _replace_later(answer: Answer, rels: Sequence[Relation], index: VectorIndex) -> Answer:
+    """The answer led by the later texts that replace its cited passages (`rewrite`)."""
     found: dict[int, Later] = {}
     by_id = {r.later.doc_id: r.later for r in rels}
     for c in answer.citations:
@@ -134,6 +171,79 @@ def rewrite(answer: Answer, found: dict[int, Later]) -> Answer:
     citations = (*leads, *(replace(c, key=renumbered[c.key]) for c in old))
     text = "\n".join(lines) + ("\n\n" + body if body else "") if lines else body
     return replace(answer, answer=text, citations=tuple(citations))
+
+
+def clarify(answer: Answer, rels: Sequence[Relation], page_text: PageText) -> Answer:
+    """Each cited paragraph a note clarifies (not replaced) gets the note's answer that fits the
+    question best: one line "Zie ook NvI vraag 3 (…) over § 5.6: <answer> [k]" after the text,
+    cited from the note (verbatim on its page), and the paragraph's `clarified_by` set."""
+    found: dict[tuple[str, str], Clarification | None] = {}
+    marked: dict[int, Clarification] = {}
+    for c in answer.citations:
+        if c.superseded_by:
+            continue
+        for rel in clarifying(rels, c.doc_id, c.section, c.heading, page_text):
+            ident = (rel.later.doc_id, rel.paragraph)
+            if ident not in found:
+                found[ident] = clarification(rel, answer.question, page_text)
+            if found[ident] is not None:
+                marked[c.key] = found[ident]  # type: ignore[assignment]
+                break
+    if not marked:
+        return answer
+    added: list[Citation] = []
+    lines: list[str] = []
+    shown: set[tuple[str, str]] = set()
+    for note in marked.values():
+        doc = note.relation.later
+        if (doc.doc_id, note.quote) in shown:
+            continue
+        shown.add((doc.doc_id, note.quote))
+        cited = [*answer.citations, *added]
+        key = next(
+            (c.key for c in cited if c.doc_id == doc.doc_id and _overlaps(c.quote, note.quote)),
+            0,
+        )
+        if not key:
+            key = max(c.key for c in cited) + 1
+            added.append(
+                Citation(
+                    key=key,
+                    source=doc.source,
+                    title=doc.title,
+                    page=note.page,
+                    section=note.relation.paragraph,
+                    heading="",
+                    quote=note.quote,
+                    score=min(c.score for c in answer.citations),
+                    doc_id=doc.doc_id,
+                )
+            )
+        lines.append(
+            CLARIFYING_LINE.format(
+                note=clarified_label(note),
+                paragraph=note.relation.paragraph,
+                quote=note.quote,
+                key=key,
+            )
+        )
+    citations = (
+        *(
+            replace(c, clarified_by=clarified_label(marked[c.key])) if c.key in marked else c
+            for c in answer.citations
+        ),
+        *added,
+    )
+    text = answer.answer + "\n\n" + "\n".join(lines)
+    return replace(answer, answer=text, citations=citations)
+
+
+def clarified_label(note: Clarification) -> str:
+    """ "NvI vraag 3 (Nota van inlichtingen, 1 december 2025)": what `clarified_by` holds."""
+    document = mark(note.relation.later)
+    if note.number:
+        return CLARIFIED_BY.format(number=note.number, document=document)
+    return CLARIFIED_BY_UNNUMBERED.format(document=document)
 
 
 def _unkeyed_marks(body: str, cited: Sequence[Citation], leads: Sequence[Citation]) -> str:

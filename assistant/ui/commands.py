@@ -9,7 +9,7 @@ import sys
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, TextIO
 
-from assistant.prompts import PASSAGES_HEADING, SUPERSEDED_MARK
+from assistant.prompts import CLARIFIED_MARK, PASSAGES_HEADING, SUPERSEDED_MARK
 from assistant.ui.cli_args import EXIT_FAIL, EXIT_OK, EXIT_USAGE, filters_from
 
 if TYPE_CHECKING:
@@ -188,6 +188,8 @@ def _ask(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
             print(f"  [{c.key}] {c.title} ({c.source}, {where})", file=out)
             if c.superseded_by:
                 print(f"      {SUPERSEDED_MARK.format(document=c.superseded_by)}", file=out)
+            if c.clarified_by:
+                print(f"      {CLARIFIED_MARK.format(note=c.clarified_by)}", file=out)
             print(f'      "{c.quote}"', file=out)
         if answer.passages:  # no direct answer: where to read, never shown as the answer
             print(f"\n{PASSAGES_HEADING} (geen antwoord):", file=out)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from assistant.documents.served import Catalog
 from assistant.models import Citation, Passage
 from assistant.prompts import (
+    CLARIFIED_MARK,
     NO_SOURCES,
     NO_STEPS,
     PASSAGES_HEADING,
@@ -36,6 +37,7 @@ CSS = """
 .bron blockquote { margin: 0.4em 0; font-style: italic; }
 .bron-oud blockquote { text-decoration: line-through; opacity: 0.75; }
 .bron-vervangen { color: #b26a00; font-weight: 600; font-size: 0.9em; }
+.bron-verduidelijkt { color: #1565c0; font-size: 0.9em; }
 .plekken-kop { margin: 0 0 0.2em 0; }
 .plekken-uitleg { color: var(--body-text-color-subdued); font-size: 0.9em; }
 .plekken-lijst { padding-left: 1.2em; }
@@ -131,6 +133,11 @@ def render_sources(citations: tuple[Citation, ...], files: Mapping[str, str]) ->
             if c.superseded_by
             else ""
         )
+        if c.clarified_by:
+            replaced += (
+                f'<div class="bron-verduidelijkt" data-testid="verduidelijkt">'
+                f"{html.escape(CLARIFIED_MARK.format(note=c.clarified_by))}</div>"
+            )
         css = "bron bron-oud" if c.superseded_by else "bron"
         items.append(
             f'<li class="{css}" id="bron-{c.key}" data-testid="bron">'
