@@ -24,6 +24,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from assistant.documents.served import DOCUMENT_ROUTE, SERVED_TYPES, document_bytes, readable
 from assistant.ui.hosts import host_guard
 from assistant.ui.limits import PROVIDER_BODY, STAFF_BODY, STAFF_UPLOAD, bounded
+from assistant.ui.login import HideApiBeforeLogin, logged_in
 from index.filters import AANBIEDER
 
 if TYPE_CHECKING:
@@ -48,19 +49,6 @@ class BlockUploads:
             )
             return
         await self.app(scope, receive, send)
-
-
-def logged_in(request: Request) -> bool:
-    """Whether the request carries the Gradio login of the app it reached (any login when the
-    app has none, as on loopback without a password)."""
-    app: Any = request.app
-    if getattr(app, "auth", None) is None and getattr(app, "auth_dependency", None) is None:
-        return True
-    cookie_id = getattr(app, "cookie_id", "")
-    token = request.cookies.get(f"access-token-{cookie_id}") or request.cookies.get(
-        f"access-token-unsecure-{cookie_id}"
-    )
-    return bool(token) and token in getattr(app, "tokens", {})
 
 
 def document_route(assistant: Assistant, audience: str, login: bool = False) -> Route:
@@ -108,9 +96,14 @@ def provider_app_kwargs(assistant: Assistant, host: str) -> dict[str, Any]:
 def staff_app_kwargs(assistant: Assistant | None, audience: str, host: str) -> dict[str, Any]:
     """FastAPI arguments of the staff page bound to `host`: only its own host names
     (`ui.hosts`: a rebinding page cannot reach the password-less loopback page), bounded
-    requests (`ui.limits`), documents by id, after its login."""
+    requests (`ui.limits`), documents by id, after its login, and nothing of its API before
+    it (`ui.login`)."""
     configured = assistant.settings.allowed_hosts if assistant else ""
     return {
         "routes": [document_route(assistant, audience, login=True)] if assistant else [],
-        "middleware": [host_guard(host, configured), *bounded(STAFF_BODY, STAFF_UPLOAD)],
+        "middleware": [
+            host_guard(host, configured),
+            *bounded(STAFF_BODY, STAFF_UPLOAD),
+            Middleware(HideApiBeforeLogin),
+        ],
     }
