@@ -7,6 +7,11 @@ An embedded index has one writer, the serving process. While it runs it listens 
 waits for the report, which it prints as if it had ingested itself. The server queues the work
 on its `DocumentManager`, so it runs after (never beside) staff uploads, and the chat keeps
 answering meanwhile.
+
+Each connection has its own thread; a client that connects and then sends nothing (or stops
+halfway) would hold it forever. So every read and write on a connection gives up after
+`SOCKET_TIMEOUT` seconds, and at most `MAX_CONNECTIONS` are served at once: a connection past
+that is closed at once, unread.
 """
 
 from __future__ import annotations
@@ -32,17 +37,75 @@ log = logging.getLogger(__name__)
 ADMIN_FILE = "admin.json"
 MAX_BODY = 1_000_000
 CONNECT_TIMEOUT = 1.0  # a hand-off that cannot reach the server gives up well within 2 s
+# The one client is `inkoop ingest` on this machine: its requests are a few hundred bytes, sent
+# at once, and it polls one job at a time.
+SOCKET_TIMEOUT = 5.0
+MAX_CONNECTIONS = 8
+
+
+class _BoundedServer(ThreadingHTTPServer):
+    """A threading HTTP server that serves at most `max_connections` connections at once."""
+
+    daemon_threads = True
+    request_queue_size = 64  # socketserver: 5; a burst of connections waits, not retried
+
+    def __init__(self, address: tuple[str, int], handler: Any, max_connections: int) -> None:
+        super().__init__(address, handler)
+        self.max_connections = max_connections
+        self.connections = 0  # served now, each on its own thread
+        self._count = threading.Lock()
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._count:
+            full = self.connections >= self.max_connections
+            if not full:
+                self.connections += 1
+        if full:
+            log.warning("admin: %s connections open; one more is closed", self.max_connections)
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self._done()
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._done()
+
+    def _done(self) -> None:
+        with self._count:
+            self.connections -= 1
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        log.debug("admin: connection from %s failed", client_address, exc_info=True)
 
 
 class AdminServer:
     """The admin endpoint of one serving process (see the module docstring)."""
 
-    def __init__(self, manager: DocumentManager, data_dir: Path) -> None:
+    def __init__(
+        self,
+        manager: DocumentManager,
+        data_dir: Path,
+        timeout: float = SOCKET_TIMEOUT,
+        max_connections: int = MAX_CONNECTIONS,
+    ) -> None:
         self.manager = manager
+        self.timeout = timeout
+        self.max_connections = max_connections
         self.path = data_dir / ADMIN_FILE
         self.token = secrets.token_urlsafe(32)
-        self._server: ThreadingHTTPServer | None = None
+        self._server: _BoundedServer | None = None
         self._thread: threading.Thread | None = None
+
+    @property
+    def connections(self) -> int:
+        """Connections served now (at most `max_connections`)."""
+        return self._server.connections if self._server is not None else 0
 
     @property
     def url(self) -> str:
@@ -54,6 +117,8 @@ class AdminServer:
         admin = self
 
         class Handler(BaseHTTPRequestHandler):
+            timeout = admin.timeout  # per read and write on the connection's socket
+
             def log_message(self, format: str, *args: Any) -> None:
                 log.debug("admin: " + format, *args)
 
@@ -112,8 +177,7 @@ class AdminServer:
                     return
                 self._send(202, {"job": job.id})
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
+        self._server = _BoundedServer(("127.0.0.1", 0), Handler, self.max_connections)
         self._thread = threading.Thread(
             target=self._server.serve_forever, name="inkoop-admin", daemon=True
         )
