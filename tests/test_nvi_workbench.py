@@ -126,6 +126,10 @@ def test_from_spreadsheet_to_a_cited_note(data: Path, tmp_path: Path) -> None:
     assert groups[5]["answer"] == ""
     assert groups[5]["flags"] == [BELEIDSVRAAG]
     assert groups[5]["passages"]  # what the writer can start from
+    for p in groups[5]["passages"]:  # where the answer most likely stands, as in the chat
+        if p.get("highlight"):
+            doc = next(d for d in assistant.documents() if d.source == p["source"])
+            assert quote_on_page(p["highlight"], assistant.index.page_text(doc.doc_id, p["page"]))
     # the earlier note on subcontracting is shown beside the draft, marked as earlier
     earlier = groups[4]["earlier"]
     assert [p["title"] for p in earlier] == ["Nota van inlichtingen jeugdhulp 2024"]
@@ -399,3 +403,23 @@ def test_generic_provider_values_are_not_blanked_out() -> None:
         False,
         True,
     ]
+
+
+def test_a_draft_that_cannot_answer_shows_where_to_read(data: Path) -> None:
+    """No draft answer: the passages beside it are the chat's "hier staat het waarschijnlijk",
+    each with its likeliest sentence marked and verified on its page (issue 20)."""
+    from assistant.nvi.draft import Drafter
+
+    assistant = assistant_for(data)
+    try:
+        drafter = Drafter(assistant)
+        question = "Welk uurtarief geldt voor ambulante begeleiding van jongeren op feestdagen?"
+        draft = drafter.draft(question, "3.2", drafter.sources("*inkoopdocument*"))
+        assert draft.answer == "" and draft.flags == (BELEIDSVRAAG,)
+        marked = [p for p in draft.passages if p.get("highlight")]
+        assert marked and "uurtarief" in marked[0]["highlight"]
+        for p in marked:
+            doc = next(d for d in assistant.documents() if d.source == p["source"])
+            assert quote_on_page(p["highlight"], assistant.index.page_text(doc.doc_id, p["page"]))
+    finally:
+        assistant.close()

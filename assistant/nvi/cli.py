@@ -217,7 +217,11 @@ def _show(args: argparse.Namespace, bench: Workbench) -> Result:
     ]
     if g.passages:
         lines += ["", "Passages:"]
-        lines += [f"  - {p['title']}, p. {p['page']}: {p['text']}" for p in g.passages]
+        lines += [
+            f"  - {p['title']}, p. {p['page']}: "
+            + (f'gemarkeerd: "{p["highlight"]}"' if p.get("highlight") else str(p["text"]))
+            for p in g.passages
+        ]
     if g.earlier:
         lines += ["", "Eerdere nota's van inlichtingen:"]
         lines += [f"  - {p['title']}, p. {p['page']}: {p['text']}" for p in g.earlier]

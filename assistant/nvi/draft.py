@@ -27,9 +27,11 @@ from assistant.answer.later_relations import (
     visible,
 )
 from assistant.answer.later_text import binding_text
+from assistant.answer.where_to_read import where_to_read
 from assistant.models import Citation
 from assistant.nvi.models import BELEIDSVRAAG, NviError
 from assistant.prompts import SUPERSEDED_NOTE
+from assistant.question import read_question
 from assistant.settings import default
 from assistant.verify.citations import normalize_ws, quote_on_page
 from assistant.verify.sentences import sentences
@@ -180,6 +182,17 @@ class Drafter:
             unique.setdefault((e["source"], e["page"]), e)
         earlier = tuple(unique.values())[: self.n_earlier]
         if answer.refused:
+            # where the answer most likely stands, as the chat shows it: the passages most
+            # about the question, each with its likeliest sentence marked (issue 20)
+            marked = where_to_read(
+                read_question(asked_part(question)),
+                hits,
+                a.extractive_as(AANBIEDER),
+                a.index.page_text,
+                a.settings.passages_min_share,
+            )
+            if marked:
+                passages = [{**p.to_dict(), "earlier": False} for p in marked]
             return Draft("", (), tuple(passages), earlier, (BELEIDSVRAAG,), drafted_by)
         citations = tuple({**c.to_dict(), "doc_id": c.doc_id} for c in answer.citations)
         flags = self.replaced(answer.citations)

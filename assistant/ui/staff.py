@@ -12,7 +12,7 @@ import html
 import logging
 import re
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -95,7 +95,7 @@ def render_review(review: Review) -> str:
         parts.append(f'<div class="nvi-blok"><b>Bronnen van het concept</b><ul>{items}</ul></div>')
     if g.passages:
         items = "".join(
-            f"<li>{_e(source_label(p))}<br>{_e(p.get('text'))}</li>" for p in g.passages
+            f"<li>{_e(source_label(p))}<br>{_passage_html(p)}</li>" for p in g.passages
         )
         parts.append(f'<div class="nvi-blok"><b>Gevonden passages</b><ul>{items}</ul></div>')
     if g.earlier:
@@ -237,3 +237,11 @@ def clean_exports(folder: Path, keep: int = 20) -> None:
     runs = sorted((p for p in folder.iterdir() if p.is_dir()), key=lambda p: p.name)
     for old in runs[:-keep]:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def _passage_html(p: Mapping[str, Any]) -> str:
+    """A passage beside a draft: its marked sentence when it has one (where the answer most
+    likely stands), else its first words."""
+    if p.get("highlight"):
+        return f"<mark>{_e(p.get('highlight'))}</mark>"
+    return _e(p.get("text"))
