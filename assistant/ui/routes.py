@@ -24,7 +24,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from assistant.documents.served import DOCUMENT_ROUTE, SERVED_TYPES, document_bytes, readable
 from assistant.ui.hosts import host_guard
 from assistant.ui.limits import PROVIDER_BODY, STAFF_BODY, STAFF_UPLOAD, bounded
-from assistant.ui.login import HideApiBeforeLogin, logged_in
+from assistant.ui.login import HideApiBeforeLogin, LoginBackoff, LoginThrottle, logged_in
 from index.filters import AANBIEDER
 
 if TYPE_CHECKING:
@@ -93,17 +93,20 @@ def provider_app_kwargs(assistant: Assistant, host: str) -> dict[str, Any]:
     }
 
 
-def staff_app_kwargs(assistant: Assistant | None, audience: str, host: str) -> dict[str, Any]:
+def staff_app_kwargs(
+    assistant: Assistant | None, audience: str, host: str, backoff: LoginBackoff | None = None
+) -> dict[str, Any]:
     """FastAPI arguments of the staff page bound to `host`: only its own host names
     (`ui.hosts`: a rebinding page cannot reach the password-less loopback page), bounded
-    requests (`ui.limits`), documents by id, after its login, and nothing of its API before
-    it (`ui.login`)."""
+    requests (`ui.limits`), documents by id, after its login, a back-off on failed logins
+    (`backoff`, a fresh one when not given) and nothing of its API before login (`ui.login`)."""
     configured = assistant.settings.allowed_hosts if assistant else ""
     return {
         "routes": [document_route(assistant, audience, login=True)] if assistant else [],
         "middleware": [
             host_guard(host, configured),
             *bounded(STAFF_BODY, STAFF_UPLOAD),
+            Middleware(LoginThrottle, backoff=backoff or LoginBackoff()),
             Middleware(HideApiBeforeLogin),
         ],
     }

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     import gradio as gr
 
     from assistant.service import Assistant
+    from assistant.ui.login import LoginBackoff
 
 # Documents staff upload (a 50-page scan, a tender ZIP) are larger than a questions file,
 # whose 5 MB limit `StaffPage.import_file` checks.
@@ -57,11 +58,12 @@ def staff_page(
     manager: DocumentManager | None = None,
     *,
     host: str,
+    backoff: LoginBackoff | None = None,
 ) -> tuple[gr.Blocks, dict[str, Any]]:
     """The staff app and its launch options, for binding to `host`: it serves its exports and,
     with `assistant`, the documents tab and the indexed documents by id (intern ones too: the
     page is behind its login). `manager` is the serving process's one index writer (made here
-    when not given)."""
+    when not given); `backoff` counts failed logins (`ui.login`; a fresh one when not given)."""
     from assistant.ui.routes import staff_app_kwargs
 
     export_dir = data_dir / "nvi" / "exports"
@@ -77,5 +79,5 @@ def staff_page(
         "share": False,
         "show_error": False,
         "enable_monitoring": False,
-        "app_kwargs": staff_app_kwargs(assistant, MEDEWERKER, host),
+        "app_kwargs": staff_app_kwargs(assistant, MEDEWERKER, host, backoff),
     }
