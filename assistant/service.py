@@ -8,11 +8,13 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from assistant.answer import supersede
+from assistant.answer import later_relations, supersede
 from assistant.answer.compare import combine
 from assistant.answer.extractive import ExtractiveAnswerer, ExtractiveSettings
 from assistant.answer.facts import defined_terms, definition_answer, letterhead_answer
 from assistant.answer.generative import Draft, GenerativeAnswerer
+from assistant.answer.hand_relations import load as load_relations
+from assistant.answer.hand_relations import with_hand_relations
 from assistant.answer.semantic import shared_encoder
 from assistant.answer.signatures import signatory_answer
 from assistant.answer.timeline.meeting_answer import meeting_answer, meeting_asked
@@ -126,6 +128,8 @@ class Assistant:
             paths, prune=prune, progress=progress, visibility=visibility
         )
         self.retriever.refresh()
+        touched = (*report.added, *report.replaced)
+        report.notes.extend(later_relations.ingest_lines(self.documents(), touched))
         return report
 
     def search(
@@ -183,7 +187,8 @@ class Assistant:
     def _finish(self, answer: Answer, q: Question, audience: str) -> Answer:
         """A passage replaced by a later binding text (NvI, rectificatie, newer version) gets
         that text in front; a cut question its note."""
-        return with_note(supersede.apply(answer, self.index, audience), q.cut_note)
+        answer = supersede.apply(answer, self.index, audience, self.documents())
+        return with_note(answer, q.cut_note)
 
     def _or_passages(
         self, answer: Answer, q: Question, hits: list[RetrievedChunk], audience: str
@@ -327,7 +332,8 @@ class Assistant:
         return combine(q.text, parts)
 
     def documents(self) -> list[DocumentRecord]:
-        return self.index.documents()
+        """The indexed documents, with the relations staff set by hand (`inkoop relate`)."""
+        return with_hand_relations(self.index.documents(), load_relations(self.settings.data_dir))
 
     def decisions(
         self,

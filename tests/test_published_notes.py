@@ -214,20 +214,93 @@ def test_the_title_match_picks_the_named_document(tmp_path: Path) -> None:
     assert "zonder-Emvi.md § 5" not in out and "let op" not in out
 
 
-def test_an_undecidable_procedure_is_reported_not_guessed(tmp_path: Path) -> None:
+def test_the_ingest_report_lists_the_relations_it_made(tmp_path: Path) -> None:
+    docs = tender_folder(tmp_path / "docs")
+    markdown(docs)
+    with pytest.MonkeyPatch.context() as mp:
+        isolate_env(mp)
+        code, out = ingest(tmp_path / "data", docs)
+    assert code == EXIT_OK
+    assert (
+        "NvI-tabel.md: vervangt Inkoopdocument-Wmo-met-Emvi.md § 5.7; "
+        "verduidelijkt Inkoopdocument-Wmo-met-Emvi.md § 5.6"
+    ) in out
+
+
+def _undecidable(tmp_path: Path) -> Path:
     docs = tender_folder(tmp_path / "docs", look_alike=True)
     text = markdown(docs).read_text(encoding="utf-8")
     (docs / "NvI-tabel.md").write_text(
         text.replace("Inkoopdocument Wmo met EMVI", "Inkoopdocument Wmo"), encoding="utf-8"
     )
+    return docs
+
+
+def test_an_undecidable_procedure_is_reported_not_guessed(tmp_path: Path) -> None:
+    docs = _undecidable(tmp_path)
     with pytest.MonkeyPatch.context() as mp:
         isolate_env(mp)
-        assert ingest(tmp_path / "data", docs)[0] == EXIT_OK
+        code, report = ingest(tmp_path / "data", docs)
+        assert code == EXIT_OK
         code, out = run("documents", "--data-dir", tmp_path / "data")
     assert code == EXIT_OK
-    assert "let op: procedure 'Inkoopdocument Wmo' past op meer documenten" in out
-    assert "koppel met `procedure: <document>` in front matter of .meta.json" in out
-    assert "vervangt" not in out
+    for text in (out, report):
+        assert "procedure 'Inkoopdocument Wmo' past op meer documenten" in text
+        assert "koppel met `inkoop relate NOTA --to DOCUMENT`, of `procedure: <document>`" in text
+    assert "let op: procedure" in out
+    assert "vervangt" not in out and "vervangt" not in report
+
+
+def _marked(data: Path) -> set[str]:
+    """The documents whose passages on the term `search` marks as replaced."""
+    code, out = run(
+        "search", "gestanddoeningstermijn 90 kalenderdagen", "--json", "--data-dir", data
+    )
+    assert code == EXIT_OK
+    hits = json.loads(out)["results"]
+    return {Path(h["source"]).name for h in hits if h.get("superseded_by")}
+
+
+def test_staff_relate_a_note_by_hand_and_it_survives_reingest(tmp_path: Path) -> None:
+    docs, data = _undecidable(tmp_path), tmp_path / "data"
+    with pytest.MonkeyPatch.context() as mp:
+        isolate_env(mp)
+        mp.setenv("INKOOP_USER", "inkoper")
+        assert ingest(data, docs)[0] == EXIT_OK
+        # a name that is not one document is refused, never guessed
+        assert run("relate", "NvI-tabel.md", "--to", "Inkoopdocument", "--data-dir", data)[0] == 2
+        code, out = run(
+            "relate", "NvI-tabel.md", "--to", "Inkoopdocument-Wmo-met-Emvi.md", "--data-dir", data
+        )
+        assert code == EXIT_OK
+        assert (
+            "NvI-tabel.md (handmatig gekoppeld): vervangt Inkoopdocument-Wmo-met-Emvi.md § 5.7"
+            in out
+        )
+        saved = json.loads((data / "relaties.json").read_text(encoding="utf-8"))
+        assert saved[0]["document"].endswith("Inkoopdocument-Wmo-met-Emvi.md")
+        assert saved[0]["by"] == "inkoper"
+        code, listing = run("documents", "--data-dir", data)
+        assert "handmatig gekoppeld aan" in listing and "let op" not in listing
+        assert "zonder-Emvi.md § 5" not in listing
+        assert _marked(data) == {"Inkoopdocument-Wmo-met-Emvi.md"}
+        # the note changes (a new id): the hand relation still holds
+        note = docs / "NvI-tabel.md"
+        note.write_text(note.read_text(encoding="utf-8") + "\nGewijzigd.\n", encoding="utf-8")
+        code, report = ingest(data, docs)
+        assert code == EXIT_OK and "replaced" in report
+        assert "NvI-tabel.md (handmatig gekoppeld): vervangt" in report
+        assert _marked(data) == {"Inkoopdocument-Wmo-met-Emvi.md"}
+        # paragraphs by hand: only those, as clarified
+        code, out = run(
+            "relate", "NvI-tabel.md", "--to", "Inkoopdocument-Wmo-met-Emvi.md",
+            "--paragraph", "5.8", "--data-dir", data,
+        )  # fmt: skip
+        assert (
+            code == EXIT_OK and "verduidelijkt Inkoopdocument-Wmo-met-Emvi.md § 5.6, § 5.8" in out
+        )
+        code, out = run("relate", "NvI-tabel.md", "--remove", "--data-dir", data)
+        assert code == EXIT_OK and "past op meer documenten" in out
 
 
 # --- the real GGZ pair ----------------------------------------------------------------------

@@ -29,6 +29,8 @@ from ingest.relations import (
 
 PageText = Callable[[str, int], "str | None"]
 VERSIE = "versie"
+# metadata a hand relation lays over a note (`answer.hand_relations`): its document's source
+PROCEDURE_SOURCE = "procedure_source"
 _NUMBER = re.compile(r"\d+(?:\.\d+)*")
 _TENDER_TYPES = ("inkoopdocument", "overeenkomst", "")  # what a bare "§ 5.7" can be about
 
@@ -96,8 +98,14 @@ def links(documents: Sequence[DocumentRecord]) -> tuple[list[Relation], list[Unr
         if not items:
             continue
         procedure = str(later.metadata.get("procedure") or "")
+        by_hand = str(later.metadata.get(PROCEDURE_SOURCE) or "")
         own = None
-        if procedure:
+        if by_hand:  # staff said which document: no title match, no date check
+            own = next((d for d in documents if d.source == by_hand and d is not later), None)
+            if own is None:
+                open_notes[later.doc_id] = Unresolved(later, f"{by_hand}: {HAND_MISSING}")
+                continue
+        elif procedure:
             candidates = [
                 d for d in documents if d.doc_id != later.doc_id and _may_replace(later, d)
             ]
@@ -105,10 +113,13 @@ def links(documents: Sequence[DocumentRecord]) -> tuple[list[Relation], list[Unr
             if own is None:
                 open_notes[later.doc_id] = Unresolved(later, reason)
         for item, amends in items:
-            earlier = _targets(later, item.target, own, bool(procedure), documents)
+            earlier = (
+                [own]
+                if by_hand and own is not None
+                else _targets(later, item.target, own, bool(procedure), documents)
+            )
             if earlier is None:
-                name = later.title or later.source
-                open_notes.setdefault(later.doc_id, Unresolved(later, f"{name}: {NOT_FOUND}"))
+                open_notes.setdefault(later.doc_id, Unresolved(later, NOT_FOUND))
                 continue
             found += [
                 Relation(later, e, item.paragraph, kind or "document", amends) for e in earlier
@@ -124,7 +135,11 @@ def links(documents: Sequence[DocumentRecord]) -> tuple[list[Relation], list[Unr
     return kept, list(open_notes.values())
 
 
-LINK_HINT = "koppel met `procedure: <document>` in front matter of .meta.json"
+LINK_HINT = (
+    "koppel met `inkoop relate NOTA --to DOCUMENT`, of `procedure: <document>` in front matter "
+    "of .meta.json"
+)
+HAND_MISSING = "handmatig gekoppeld document is niet geïndexeerd (of niet zichtbaar)"
 NOT_FOUND = f"procedure niet gevonden — {LINK_HINT}"
 MIN_TITLE_MATCH = 0.6  # word overlap (Dice) of a named procedure with a document's title
 TITLE_MARGIN = 0.1  # the best match must beat the next one by this much
@@ -314,6 +329,7 @@ def document_relations(documents: Sequence[DocumentRecord]) -> dict[str, dict[st
             "clarifies": [],
             "clarified_by": [],
             "unresolved": "",
+            "linked_by_hand": str(d.metadata.get(PROCEDURE_SOURCE) or ""),
         }
         for d in documents
     }
@@ -327,6 +343,36 @@ def document_relations(documents: Sequence[DocumentRecord]) -> dict[str, dict[st
         out[r.earlier.doc_id][back].append(f"{r.later.source}{where}")
     for note in open_notes:
         out[note.note.doc_id]["unresolved"] = note.reason
+    return out
+
+
+def ingest_lines(documents: Sequence[DocumentRecord], touched: Iterable[str]) -> list[str]:
+    """The ingest report's lines on relations that concern the documents this run added or
+    replaced (`touched`: sources): per note, what it replaces and clarifies, or why nothing
+    could be related ("NvI X: procedure niet gevonden — koppel met `inkoop relate` …")."""
+    wanted = set(touched)
+    rels, open_notes = links(documents)
+    per_note: dict[str, tuple[DocumentRecord, list[Relation]]] = {}
+    for r in rels:
+        if r.kind != VERSIE and (r.later.source in wanted or r.earlier.source in wanted):
+            per_note.setdefault(r.later.doc_id, (r.later, []))[1].append(r)
+    out = []
+    for note, found in per_note.values():
+        parts = []
+        for amends, label in ((True, "vervangt"), (False, "verduidelijkt")):
+            grouped: dict[str, list[str]] = {}
+            for r in found:
+                if r.amends == amends:
+                    grouped.setdefault(PurePath(r.earlier.source).name, []).append(r.paragraph)
+            parts += [
+                f"{label} {name}" + (" " + ", ".join(f"§ {p}" for p in ps if p) if any(ps) else "")
+                for name, ps in grouped.items()
+            ]
+        by_hand = " (handmatig gekoppeld)" if note.metadata.get(PROCEDURE_SOURCE) else ""
+        out.append(f"{PurePath(note.source).name}{by_hand}: {'; '.join(parts)}")
+    for u in open_notes:
+        if u.note.source in wanted:
+            out.append(f"{PurePath(u.note.source).name}: {u.reason}")
     return out
 
 

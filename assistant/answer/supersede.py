@@ -281,9 +281,14 @@ def _overlaps(a: str, b: str) -> bool:
 # --- search results and the document list ----------------------------------------------------
 
 
-def marks(hits: Sequence[RetrievedChunk], index: VectorIndex, audience: str) -> dict[str, str]:
+def marks(
+    hits: Sequence[RetrievedChunk],
+    index: VectorIndex,
+    audience: str,
+    documents: Sequence[DocumentRecord] | None = None,
+) -> dict[str, str]:
     """chunk_id -> "<document>, <datum>" for the passages a later text replaces."""
-    rels = relations(visible(index.documents(), audience))
+    rels = relations(visible(index.documents() if documents is None else documents, audience))
     out: dict[str, str] = {}
     for hit in hits:
         c = hit.chunk

@@ -45,6 +45,11 @@ def document_rows(assistant: Assistant) -> list[DocumentRow]:
         versions += [f"vervangt {s}" for s in rel.get("supersedes", [])]
         versions += [f"vervangen door {s}" for s in rel.get("superseded_by", [])]
         versions += clarified_lines(rel) if rel else []
+        versions += (
+            [f"handmatig gekoppeld aan {rel['linked_by_hand']}"]
+            if rel.get("linked_by_hand")
+            else []
+        )
         versions += [f"let op: {rel['unresolved']}"] if rel.get("unresolved") else []
         meta = d.metadata
         out.append(

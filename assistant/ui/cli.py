@@ -25,6 +25,7 @@ HANDLERS = {
     "ask": commands._ask,
     "search": commands._search,
     "documents": commands._documents,
+    "relate": commands._relate,
     "decisions": commands._decisions,
     "serve": commands._serve,
     "eval": measure_commands._eval,

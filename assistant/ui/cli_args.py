@@ -60,6 +60,26 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("documents", parents=[common], help="list indexed documents")
     p.add_argument("--json", action="store_true")
 
+    p = sub.add_parser(
+        "relate",
+        parents=[common],
+        help="set by hand which document a nota van inlichtingen belongs to",
+    )
+    p.add_argument("note", help="the note: its source as `inkoop documents` lists it, or file name")
+    target = p.add_mutually_exclusive_group(required=True)
+    target.add_argument("--to", help="the document it amends or clarifies (source or file name)")
+    target.add_argument("--remove", action="store_true", help="drop the hand-set relation")
+    p.add_argument(
+        "--paragraph",
+        nargs="+",
+        default=[],
+        help="paragraphs it is about (5.7 6.1); default: those the note names itself",
+    )
+    p.add_argument(
+        "--amends", action="store_true", help="the paragraphs' text changes (default: clarifies)"
+    )
+    p.add_argument("--by", help="your name (INKOOP_USER, default: login name)")
+
     p = sub.add_parser("eval", parents=[common], help="score retrieval on a question set")
     p.add_argument("cases", type=Path, help="JSON list or JSONL: our cases or an NvI Q&A list")
     p.add_argument("--source", help="document an NvI list's sections belong to (name or glob)")

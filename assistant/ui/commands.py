@@ -209,7 +209,7 @@ def _search(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     only = _where(args, assistant)
     for query in _questions(args):
         hits = assistant.search(query, args.top_k, only, args.audience)
-        replaced = marks(hits, assistant.index, args.audience)
+        replaced = marks(hits, assistant.index, args.audience, assistant.documents())
         if args.json or args.jsonl:
             results = [
                 {
@@ -297,9 +297,53 @@ def _documents(args: argparse.Namespace, settings: Settings, out: TextIO) -> int
                 print(f"    vervangen door {later}", file=out)
             for line in clarified_lines(rel):
                 print(f"    {line}", file=out)
+            if rel["linked_by_hand"]:
+                print(f"    handmatig gekoppeld aan {rel['linked_by_hand']}", file=out)
             if rel["unresolved"]:
                 print(f"    let op: {rel['unresolved']}", file=out)
         print(f"{len(docs)} documents", file=out)
+    return EXIT_OK
+
+
+def _relate(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    """`inkoop relate NOTE --to DOCUMENT [--paragraph 5.7 ...] [--amends]`, or `--remove`:
+    a relation staff set by hand, kept in the data dir (`answer.hand_relations`)."""
+    import getpass
+    import os
+
+    from assistant.answer import hand_relations
+    from assistant.answer.later_relations import ingest_lines
+    from ingest.relations import parse_supersedes
+
+    assistant = _assistant(settings)
+    docs = assistant.index.documents()
+    note = hand_relations.find_document(args.note, docs)
+    if args.remove:
+        if not hand_relations.remove_relation(settings.data_dir, note.source):
+            print(f"{note.source}: geen handmatige koppeling", file=out)
+            return EXIT_OK
+        print(f"{note.source}: handmatige koppeling verwijderd", file=out)
+    else:
+        target = hand_relations.find_document(args.to, docs)
+        if target.doc_id == note.doc_id:
+            print("error: een document kan niet aan zichzelf gekoppeld worden", file=sys.stderr)
+            return EXIT_USAGE
+        named = parse_supersedes(note.metadata.get("supersedes"))
+        named += parse_supersedes(note.metadata.get("clarifies"))
+        if not args.paragraph and not any(s.paragraph for s in named):
+            print(
+                f"error: {note.source} noemt zelf geen paragrafen; geef ze met --paragraph "
+                "(bijv. --paragraph 5.7 6.1)",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
+        who = args.by or os.environ.get("INKOOP_USER") or getpass.getuser()
+        relation = hand_relations.HandRelation(
+            note.source, target.source, tuple(args.paragraph), args.amends, who
+        )
+        hand_relations.set_relation(settings.data_dir, relation)
+    for line in ingest_lines(assistant.documents(), [note.source]):
+        print(line, file=out)
     return EXIT_OK
 
 
