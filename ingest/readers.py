@@ -34,7 +34,7 @@ SUPPORTED = {
     ".xlsx": "xlsx",
     ".csv": "csv",
 }
-EXTRACTION_VERSION = b"extract-4"  # part of every id: a better extractor re-reads old files
+EXTRACTION_VERSION = b"extract-5"  # part of every id: a better extractor re-reads old files
 MAX_GARBAGE_SHARE = 0.05  # control characters and undefined bytes in a text read as cp1252
 
 

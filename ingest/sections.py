@@ -3,7 +3,9 @@
 A plain "number + title" regex takes numbered lists, footnotes and table cells for headings.
 So a heading is accepted only when the document's own structure vouches for it: it is listed
 in the PDF outline or contents page (in order, with a matching title), or it is a plausible
-next number after the last accepted heading ("2.3" -> "2.3.1", "2.4", "3").
+next number after the last accepted heading ("2.3" -> "2.3.1", "2.4", "3"), or (a PDF without
+outline or contents) it opens a page numbered past the last heading ("4.2 Sluitingsdatum" at
+the top of page 2 after "1 Inleiding": a document that skips numbers or starts mid-way).
 """
 
 from __future__ import annotations
@@ -122,6 +124,7 @@ def pdf_headings(text: str, page_starts: list[int], known: list[KnownEntry]) -> 
     used: set[str] = set()
     last: str | None = None
     lines = list(_lines(text))
+    tops = _page_tops(lines, page_starts) if not known_labels else set()
     for index, (offset, line) in enumerate(lines):
         stripped = line.strip()
         if not stripped:
@@ -152,9 +155,20 @@ def pdf_headings(text: str, page_starts: list[int], known: list[KnownEntry]) -> 
                 if wrapped and index + 1 < len(lines):
                     title = f"{stripped} {lines[index + 1][1].strip()}"  # the heading wrapped
             else:
-                # Not listed: only as a plausible next (sub)section with a short heading line.
+                # Not listed: only as a plausible next (sub)section with a short heading line,
+                # or (no outline or contents to say otherwise) as the first line of a page
+                # numbered past the last heading: "4.2 Sluitingsdatum" after "1 Inleiding".
                 ok = (
-                    plausible_next(last, label)
+                    (
+                        plausible_next(last, label)
+                        or (
+                            not known_labels
+                            and index in tops
+                            and "." in label  # "6. Vervaltermijn": a list running on
+                            and _after(last, label)
+                            and len(stripped.split()) <= 12
+                        )
+                    )
                     and len(stripped.split()) <= 24
                     and not stripped.endswith(".")
                     and ("." in label or bool(numbered.group("dot")) or not known_labels)
@@ -287,6 +301,22 @@ def text_headings(text: str) -> list[Heading]:
 
 def is_contents_heading(title: str) -> bool:
     return bool(_CONTENTS.match(title.strip().strip("#* ")))
+
+
+def _page_tops(lines: list[tuple[int, str]], page_starts: list[int]) -> set[int]:
+    """The index of each page's first line with text."""
+    tops: dict[int, int] = {}
+    for index, (offset, line) in enumerate(lines):
+        if line.strip():
+            tops.setdefault(_page_of(offset, page_starts), index)
+    return set(tops.values())
+
+
+def _after(last: str | None, label: str) -> bool:
+    """True when `label` is numbered past `last` (4.2 after 1 or 3.9); any label opens."""
+    if last is None:
+        return True
+    return tuple(int(p) for p in label.split(".")) > tuple(int(p) for p in last.split("."))
 
 
 def _page_of(offset: int, page_starts: list[int]) -> int:

@@ -402,3 +402,42 @@ def test_wmo_tender_document_is_cited_by_paragraph() -> None:
 
 
 SHARED_TEXT = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "text"
+
+
+# --- a numbered heading at the top of a page (no font cues, no outline) ------------------------
+
+
+def _top_of_page_pdf(folder: Path) -> Path:
+    from helpers_pdf import text_pdf
+
+    filler = "De inkopende organisatie beschrijft hier de gang van zaken van deze procedure."
+    return text_pdf(
+        folder / "zonder-opmaak.pdf",
+        [
+            ["1 Inleiding", "Dit document beschrijft de aanbesteding van huishoudelijke hulp."]
+            + [filler] * 20,
+            ["4.2 Sluitingsdatum", "Inschrijven kan tot 1 maart 2026 om 12:00 uur."]
+            + [filler] * 20,
+            # a list that runs on over a page break: a lower number is no new section
+            ["2 Partijen die samen inschrijven", "Ook zij leveren het formulier in."]
+            + [filler] * 20,
+        ],
+    )
+
+
+def test_a_numbered_line_at_the_top_of_a_page_starts_a_section(tmp_path: Path) -> None:
+    doc = read_document(_top_of_page_pdf(tmp_path))
+    assert [(h.section, h.title) for h in doc.headings] == [
+        ("1", "1 Inleiding"),
+        ("4.2", "4.2 Sluitingsdatum"),
+    ]
+    chunks = chunk_document(doc)
+    closing = [c for c in chunks if "1 maart 2026" in c.text]
+    assert closing and all(c.section == "4.2" and c.page == 2 for c in closing)
+    assert all(c.section == "1" for c in chunks if c.page == 1)
+    assert all(c.section == "4.2" for c in chunks if c.page == 3)
+
+
+def test_a_numbered_line_mid_page_still_needs_a_plausible_number() -> None:
+    text, starts = _pages("1 Inleiding\nTekst.\n4.2 Sluitingsdatum\nTekst.\n")
+    assert [h.section for h in pdf_headings(text, starts, [])] == ["1"]
