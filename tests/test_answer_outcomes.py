@@ -165,3 +165,29 @@ def test_a_fact_asked_of_two_gemeenten_is_read_from_each_letter(tmp_path: Path) 
         }
     finally:
         bot.close()
+
+
+def test_a_who_answer_names_someone_the_question_does_not() -> None:
+    question = "Die verlaging van de NHC met 8%, wie bepaalt hoe hoog het NHC-tarief is?"
+    sentence = "De aangekondigde correctie van 8% van de NHC tarieven betreft de normatieve rente."
+    assert not has_type(sentence, "who", question)
+    assert has_type("De NZa stelt de hoogte van de NHC-tarieven vast.", "who", question)
+
+
+def test_a_question_after_what_does_not_apply_needs_an_exclusion() -> None:
+    chunk = make_chunk(
+        "protocol",
+        [
+            "Het protocol jeugdhulp na verwijzing geldt voor alle jeugdhulp in de regio. "
+            "Het protocol jeugdhulp na verwijzing draagt bij aan de juiste zorginzet."
+        ],
+    )
+    answerer = answerer_for([chunk])
+    asked = "Voor welke jeugdhulp geldt het protocol na verwijzing juist niet?"
+    assert answerer.answer(asked, hits(chunk)).refused
+    excluded = make_chunk(
+        "protocol2",
+        ["Het protocol na verwijzing geldt niet voor landelijk gecontracteerde jeugdhulp."],
+    )
+    answer = answerer_for([chunk, excluded]).answer(asked, hits(chunk, excluded))
+    assert not answer.refused and "landelijk gecontracteerde" in answer.answer

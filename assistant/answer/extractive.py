@@ -18,7 +18,14 @@ from assistant.answer.facts import asks_definition, defined_terms, defines
 from assistant.answer.passage import is_formula, with_antecedent
 from assistant.answer.passage import row_question as row_question_of
 from assistant.answer.semantic import SentenceEncoder
-from assistant.answer.types import NEEDS, answer_type, has_type, relative_to, short_span
+from assistant.answer.types import (
+    NEEDS,
+    NEGATION,
+    answer_type,
+    has_type,
+    relative_to,
+    short_span,
+)
 from assistant.models import Answer, Citation
 from assistant.prompts import ANSWER_LEAD, REFUSAL_WITH_HINT
 from assistant.question import KIND_WORDS, Question, asking_sentence, read_question
@@ -198,6 +205,10 @@ class ExtractiveAnswerer:
         said = {t.token: wanted(t.word, t.token, known) for t in terms}  # once per question
         question_tokens = set(said)
         needs = answer_type(q.kind, q.text)
+        # "Voor welke zorg geldt het protocol juist niet?": the answer names what is excluded
+        negated = q.kind in ("which", "what-is", "open") and bool(
+            NEGATION.search(asking_sentence(q.text))
+        )  # (a why- or may-question with "geen" asks a reason or a rule, not an exclusion)
         asked_terms = defined_terms(q)
         # a conditional question's own words ("krijg ik dan een overeenkomst"): one of them
         # must stand in the sentence itself, as a word (not inside "conceptovereenkomst")
@@ -257,8 +268,10 @@ class ExtractiveAnswerer:
             missing = sum(not t.context and t.token not in wide_found for t in terms)
             own_share = weight(own_found)
             focus = sum(focus_weight[t] for t in local_found) / focus_total
-            typed = has_type(text, needs) and not (
-                q.kind == "when" and relative_to(text, question_tokens, token)
+            typed = (
+                has_type(text, needs, q.text)
+                and not (q.kind == "when" and relative_to(text, question_tokens, token))
+                and (not negated or bool(NEGATION.search(text)))
             )
             defining = any(defines(text, t) for t in asked_terms)
             asked = not main_tokens or bool(main_tokens & _stems(text))

@@ -60,7 +60,7 @@ ROLE = re.compile(
     r"coördinator|inkoper|afdeling|bureau)\w*\b",
     re.IGNORECASE,
 )
-_NAME = re.compile(r"(?<=\S\s)(?:[A-Z][a-zà-ÿ]+|[A-Z]{2,})\b")
+_NAME = re.compile(r"(?<=\S\s)(?:[A-Z][a-zà-ÿ]+|[A-Z]{2,}[a-z]?)\b")  # "NZa" too
 
 # May / must: permission, duty or a ban, or what is expected ("mag", "moet", "geen", "alleen
 # met toestemming", "is verplicht", "verwachten"); a sentence with none of these does not say
@@ -76,6 +76,14 @@ DEONTIC = re.compile(
 CAUSE = re.compile(
     r"\b(?:omdat|doordat|daarom|daardoor|daarmee|hierdoor|hiermee|vanwege|wegens|want|zodat|"
     r"dus|reden\w*|doel\w*|blijkt|gericht op|bedoeld om|teneinde|om\s+\w+(?:\s+\w+){0,6}\s+te)\b",
+    re.IGNORECASE,
+)
+
+# A question that asks what does not apply ("... juist niet?", "geen ...?") is answered by a
+# sentence that says what is excluded.
+NEGATION = re.compile(
+    r"\b(?:niet|geen|uitgezonderd|behalve|buiten|uitgesloten|uitzondering\w*|met uitzondering"
+    r"|nooit|uitsluitend|alleen)\b",
     re.IGNORECASE,
 )
 
@@ -110,12 +118,19 @@ def answer_type(kind: str, question: str) -> str | None:
     return "age" if needs == "duration" and _ASKS_AGE.search(question) else needs
 
 
-def has_type(sentence: str, answer_type: str | None) -> bool:
-    """True when the sentence holds something of the type (always for no type)."""
+def has_type(sentence: str, answer_type: str | None, asked: str = "") -> bool:
+    """True when the sentence holds something of the type (always for no type). A person or
+    body the question names itself (`asked`: its text) does not answer who: "wie bepaalt hoe
+    hoog het NHC-tarief is?" is not answered by a sentence whose only name is "NHC"."""
     if answer_type is None:
         return True
     if answer_type == "who":
-        return bool(ROLE.search(sentence) or _NAME.search(sentence))
+        named = {w.casefold() for w in re.findall(r"\w+", asked)}
+        return any(
+            m.group(0).casefold() not in named
+            for pattern in (ROLE, _NAME)
+            for m in pattern.finditer(sentence)
+        )
     if answer_type == "date":
         return bool(DATE.search(sentence) or DURATION.search(sentence))
     if answer_type == "duration":
