@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 from assistant.prompts import QUESTION_CUT
 from assistant.verify.sentences import split_line
@@ -30,7 +31,11 @@ _COMPARING = re.compile(
 # Question kinds, tried in this order; the first that matches decides. Each names the answer
 # type it needs (`assistant.answer.types.NEEDS`).
 _UNIT = r"(?:dagen|dag|weken|week|maanden|maand|jaren|jaar|uur|uren|tijd)"
-_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
+# The closed set of question kinds: read once (`question_kind`), carried on `Question.kind`.
+Kind = Literal[
+    "how-long", "when", "how-much", "how-many", "why", "who", "what-is", "which", "may-must", "open"
+]
+_KINDS: tuple[tuple[Kind, re.Pattern[str]], ...] = (
     (
         "how-long",
         re.compile(
@@ -92,7 +97,7 @@ _KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
 
 # Words that name the answer type a kind asks for ("hoe lang", "hoe hoog"): the answer's type
 # check stands in for them, and no passage is about them.
-KIND_WORDS = {
+KIND_WORDS: dict[Kind, frozenset[str]] = {
     "how-long": frozenset({"lang", "hoelang", "duur", "duurt"}),
     "how-much": frozenset({"hoog", "hoeveel"}),
     "how-many": frozenset({"vaak", "hoeveel"}),
@@ -113,7 +118,7 @@ class Question:
     cut_note: str | None = None  # set when the question was cut
     gemeenten: tuple[str, ...] = ()  # indexed gemeenten it names, in its order
     sections: tuple[str, ...] = ()  # section labels it refers to ("5.7")
-    kind: str = "open"  # when, how-long, how-much, how-many, why, who, what-is, may-must, which
+    kind: Kind = "open"
 
     @property
     def search_text(self) -> str:
@@ -187,7 +192,7 @@ def read_question(question: str, gemeenten: Sequence[str] = ()) -> Question:
     )
 
 
-def question_kind(text: str) -> str:
+def question_kind(text: str) -> Kind:
     """The kind of a question, read from its asking sentence (the last one with a "?")."""
     asking = asking_sentence(text)
     for kind, pattern in _KINDS:

@@ -28,7 +28,7 @@ from assistant.answer.types import (
 )
 from assistant.models import Answer, Citation
 from assistant.prompts import ANSWER_LEAD, REFUSAL_WITH_HINT
-from assistant.question import KIND_WORDS, Question, asking_sentence, read_question
+from assistant.question import KIND_WORDS, Kind, Question, asking_sentence, read_question
 from assistant.settings import default
 from assistant.verify.citations import quote_on_page
 from assistant.verify.grounding import is_instruction
@@ -130,7 +130,7 @@ class ExtractiveAnswerer:
             return self._refuse(q, f"best coverage {best:.2f}")
         return self._compose(q, self._choose(eligible))
 
-    def terms(self, text: str, kind: str = "open") -> list[_Term]:
+    def terms(self, text: str, kind: Kind = "open") -> list[_Term]:
         """The question's content words, each once, weighted by rarity in the collection.
         Words that only say what kind of answer is wanted ("hoe lang", "hoe hoog") are left
         to the answer-type check of that kind. Words only in the context before the asking

@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from ingest.extract import MONTH_PATTERN
+
+if TYPE_CHECKING:
+    from assistant.question import Kind
 
 NUMBER_WORDS = (
     "een|één|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|dertien|veertien|"
@@ -88,7 +92,7 @@ NEGATION = re.compile(
 )
 
 # the answer type each question kind needs; None: any sentence that covers the question
-NEEDS = {
+NEEDS: dict[Kind, str] = {
     "when": "date",
     "how-long": "duration",
     "how-much": "amount",
@@ -111,7 +115,7 @@ _PATTERNS = {
 _ASKS_AGE = re.compile(r"\bhoe oud\b|\bleeftijd\b|\bjarige?n?\b", re.IGNORECASE)
 
 
-def answer_type(kind: str, question: str) -> str | None:
+def answer_type(kind: Kind, question: str) -> str | None:
     """The answer type a question needs: its kind's, where a how-long question about an age
     ("Hoe oud mag ...", "Tot welke leeftijd ...") takes an age too."""
     needs = NEEDS.get(kind)
