@@ -23,6 +23,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from ingest.change_tables import change_table_places, is_change_table
 from ingest.note_blocks import note_blocks
 
 MetadataValue = str | int | float | bool
@@ -173,7 +174,7 @@ def detect_relations(
     out: dict[str, MetadataValue] = {}
     heading = [line for line in first_lines.splitlines() if line.strip()][:3]
     version = version_of("\n".join(heading))
-    if version:
+    if version and not is_change_table(text):  # "versie-1_1-naar-1_2" is no version of its own
         out["version"] = version
     kind = str(meta.get("type") or "")
     if _RECTIFICATIE.search(first_lines):
@@ -197,4 +198,8 @@ def detect_relations(
             out["supersedes"] = format_supersedes(amends)
         if clarifies:
             out["clarifies"] = format_supersedes(clarifies)
+    elif is_change_table(text):  # a was-wordt table amends the articles of the old version
+        changed = [Supersedes(t, p) for t, p in change_table_places(body or text)]
+        if changed:
+            out["supersedes"] = format_supersedes(changed)
     return out

@@ -236,14 +236,19 @@ def _undecidable(tmp_path: Path) -> Path:
     return docs
 
 
-def test_an_undecidable_procedure_is_reported_not_guessed(tmp_path: Path) -> None:
-    docs = _undecidable(tmp_path)
+def _ingest_and_list(tmp_path: Path, docs: Path) -> tuple[str, str]:
+    """(the ingest report, `inkoop documents`) of `docs` in a fresh data dir."""
     with pytest.MonkeyPatch.context() as mp:
         isolate_env(mp)
         code, report = ingest(tmp_path / "data", docs)
         assert code == EXIT_OK
         code, out = run("documents", "--data-dir", tmp_path / "data")
     assert code == EXIT_OK
+    return report, out
+
+
+def test_an_undecidable_procedure_is_reported_not_guessed(tmp_path: Path) -> None:
+    report, out = _ingest_and_list(tmp_path, _undecidable(tmp_path))
     for text in (out, report):
         assert "procedure 'Inkoopdocument Wmo' past op meer documenten" in text
         assert "koppel met `inkoop relate NOTA --to DOCUMENT`, of `procedure: <document>`" in text
@@ -398,3 +403,53 @@ def test_a_paragraph_nothing_clarifies_has_no_note(clarified: Path) -> None:
     answer = json.loads(out)
     assert "Zie ook" not in answer["answer"]
     assert not any(c.get("clarified_by") for c in answer["citations"])
+
+
+# --- a was-wordt table ------------------------------------------------------------------------
+
+WAS_WORDT = SHARED / "corpus" / "text" / "isd_CSW-Was-Wordt-tabel-versie-1_1-naar-1_2.md"
+V11 = """# Overeenkomst Wmo versie 1.1
+
+## Artikel 1.4 Herzieningsclausule
+
+### Artikel 1.4.2 Weigering
+
+De Aanbieder weigert de wijziging niet op onredelijke gronden.
+
+## Artikel 2.1 Looptijd
+
+De overeenkomst loopt vier jaar.
+"""
+TABLE = """# CSW Was-Wordt-tabel versie 1.1 naar 1.2
+
+# Overzicht wijzigingen Overeenkomst Wmo versie 1.2 ten opzichte van de versie 1.1.
+
+| Versie 1.1 artikelnummer | Overeenkomst Wmo versie 1.1 (WAS) | Release 1.2 artikelnummer | WORDT |
+| --- | --- | --- | --- |
+| Gehele document | Aanbieder | Gehele document | Aanbieder is vervangen door Opdrachtnemer |
+| Artikel 1.4.2 | De Aanbieder weigert niet. | Artikel 1.4.2 | Weigeren is opzeggen. |
+"""
+
+
+def test_a_was_wordt_table_amends_the_articles_of_the_version_it_names(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "Overeenkomst-Wmo-versie-1_1.md").write_text(V11, encoding="utf-8")
+    shutil.copy(CORPUS / "inkoopdocumenten" / "Overeenkomst-Wmo-versie-1_2.md", docs)
+    (docs / "Was-wordt-tabel.md").write_text(TABLE, encoding="utf-8")
+    report, out = _ingest_and_list(tmp_path, docs)
+    assert "Was-wordt-tabel.md: vervangt Overeenkomst-Wmo-versie-1_1.md § 1.4.2" in report
+    assert re.search(r"vervangt \S*Overeenkomst-Wmo-versie-1_1\.md § 1\.4\.2", out)
+    assert "versie-1_2.md § 1.4.2" not in out  # the newer version is not what it amends
+
+
+@pytest.mark.skipif(not WAS_WORDT.exists(), reason="../shared corpus not present")
+def test_the_real_was_wordt_table_names_the_old_articles() -> None:
+    meta = read_document(WAS_WORDT).metadata
+    places = parse_supersedes(meta["supersedes"])
+    assert places[0].target == "Overeenkomst Wmo versie 1.1" and places[0].paragraph == "1.4.2"
+    assert {p.target for p in places} == {
+        "Overeenkomst Wmo versie 1.1",
+        "Toelichting op de Overeenkomst Wmo versie 1.1",
+    }
+    assert "version" not in meta  # "versie 1.1 naar 1.2" is no version of its own

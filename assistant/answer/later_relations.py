@@ -25,6 +25,7 @@ from ingest.relations import (
     names_match,
     parse_supersedes,
     relation_key,
+    version_of,
 )
 
 PageText = Callable[[str, int], "str | None"]
@@ -199,6 +200,9 @@ def _targets(
     others = [d for d in documents if d.doc_id != later.doc_id and _may_replace(later, d)]
     if target:
         matched = [d for d in others if names_match(target, *_names(d))]
+        wanted = version_of(target)  # "Overeenkomst Wmo versie 1.1": that version only
+        if wanted:
+            matched = [d for d in matched if _version(d) == wanted]
         if len(matched) > 1 and own is not None and own in matched:
             return [own]
         if len(matched) > 1 and _tender(later):
@@ -215,6 +219,10 @@ def _targets(
         for d in others
         if _tender(later) == _tender(d) and str(d.metadata.get("type") or "") not in BINDING_TYPES
     ]
+
+
+def _version(record: DocumentRecord) -> str:
+    return str(record.metadata.get("version") or "") or version_of(record.title or "")
 
 
 def _may_replace(later: DocumentRecord, earlier: DocumentRecord) -> bool:
