@@ -199,3 +199,8 @@ DOCUMENTS_REPORT_TOTALS = (
 DOCUMENTS_CHOSEN = "Gekozen: **{title}** ({name}, {visibility})"
 DOCUMENTS_VISIBILITY_CHANGED = "{title} is nu **{visibility}**."
 DOCUMENTS_REMOVED = "{title} ({name}) is verwijderd."
+# Relating a nota van inlichtingen or rectificatie by hand (issue 21), as `inkoop relate`.
+DOCUMENTS_RELATE_TARGET = "Geef het document waar deze nota bij hoort (bestandsnaam of pad)."
+DOCUMENTS_RELATED = "**{name}** is gekoppeld:"
+DOCUMENTS_UNRELATED = "De handmatige koppeling van **{name}** is verwijderd."
+DOCUMENTS_NOT_RELATED = "{name} had geen handmatige koppeling."

@@ -308,6 +308,36 @@ def test_staff_relate_a_note_by_hand_and_it_survives_reingest(tmp_path: Path) ->
         assert code == EXIT_OK and "past op meer documenten" in out
 
 
+def test_staff_relate_a_note_on_the_documenten_tab(tmp_path: Path) -> None:
+    """The staff page does what `inkoop relate` does: the chosen note, the document it belongs
+    to, optionally paragraphs; never a guess; logged; removable."""
+    from assistant.documents.writer import DocumentError, DocumentManager
+    from assistant.ui.staff_documents import DocumentsPage
+
+    docs = _undecidable(tmp_path)
+    bot = Assistant(Settings(data_dir=tmp_path / "data", embedding_model="hashing"))
+    manager = DocumentManager(bot)
+    try:
+        bot.ingest([docs], visibility="openbaar")
+        page = DocumentsPage(manager)
+        note = next(d for d in bot.documents() if d.source.endswith("NvI-tabel.md"))
+        with pytest.raises(DocumentError, match="Klik eerst een document"):
+            page.relate("", "Inkoopdocument-Wmo-met-Emvi.md", "", False, "Anna")
+        with pytest.raises(DocumentError, match="is geen geïndexeerd document"):
+            page.relate(note.doc_id, "Inkoopdocument", "", False, "Anna")  # never a guess
+        text = page.relate(note.doc_id, "Inkoopdocument-Wmo-met-Emvi.md", "", False, "Anna")
+        assert "**NvI-tabel.md** is gekoppeld:" in text
+        assert "vervangt Inkoopdocument-Wmo-met-Emvi.md § 5.7" in text
+        answer = bot.ask("Wat is de gestanddoeningstermijn?")  # at once, no re-ingest
+        assert not answer.refused and "120 kalenderdagen" in answer.answer
+        assert page.log_rows()[0][2] == "gekoppeld" and page.log_rows()[0][1] == "Anna"
+        assert "is verwijderd" in page.relate(note.doc_id, None, "", False, "Bram")
+        assert "had geen handmatige koppeling" in page.relate(note.doc_id, None, "", False, "B")
+    finally:
+        manager.close()
+        bot.close()
+
+
 # --- the real GGZ pair ----------------------------------------------------------------------
 
 

@@ -135,3 +135,34 @@ def with_hand_relations(
             meta[key] = format_supersedes(items)
         out.append(replace(d, metadata=meta))
     return out
+
+
+def relate(
+    data_dir: Path,
+    documents: Sequence[DocumentRecord],
+    note_name: str,
+    to_name: str | None,
+    paragraphs: Sequence[str] = (),
+    amends: bool = False,
+    by: str = "",
+) -> tuple[str, bool]:
+    """Set (or with `to_name` None remove) the hand relation of a note, as `inkoop relate` and
+    the staff Documenten tab do: the note's source, and whether anything changed. Names are
+    resolved by `find_document` (never a guess); a note that names no paragraphs itself needs
+    `paragraphs`."""
+    note = find_document(note_name, documents)
+    if to_name is None:
+        return note.source, remove_relation(data_dir, note.source)
+    target = find_document(to_name, documents)
+    if target.doc_id == note.doc_id:
+        raise RelateError("een document kan niet aan zichzelf gekoppeld worden")
+    named = parse_supersedes(note.metadata.get("supersedes"))
+    named += parse_supersedes(note.metadata.get("clarifies"))
+    if not paragraphs and not any(s.paragraph for s in named):
+        raise RelateError(
+            f"{note.source} noemt zelf geen paragrafen; geef ze op (bijv. 5.7 6.1)"
+        )
+    set_relation(
+        data_dir, HandRelation(note.source, target.source, tuple(paragraphs), amends, by)
+    )
+    return note.source, True

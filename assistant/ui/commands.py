@@ -313,36 +313,28 @@ def _relate(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
 
     from assistant.answer import hand_relations
     from assistant.answer.later_relations import ingest_lines
-    from ingest.relations import parse_supersedes
 
     assistant = _assistant(settings)
-    docs = assistant.index.documents()
-    note = hand_relations.find_document(args.note, docs)
-    if args.remove:
-        if not hand_relations.remove_relation(settings.data_dir, note.source):
-            print(f"{note.source}: geen handmatige koppeling", file=out)
-            return EXIT_OK
-        print(f"{note.source}: handmatige koppeling verwijderd", file=out)
-    else:
-        target = hand_relations.find_document(args.to, docs)
-        if target.doc_id == note.doc_id:
-            print("error: een document kan niet aan zichzelf gekoppeld worden", file=sys.stderr)
-            return EXIT_USAGE
-        named = parse_supersedes(note.metadata.get("supersedes"))
-        named += parse_supersedes(note.metadata.get("clarifies"))
-        if not args.paragraph and not any(s.paragraph for s in named):
-            print(
-                f"error: {note.source} noemt zelf geen paragrafen; geef ze met --paragraph "
-                "(bijv. --paragraph 5.7 6.1)",
-                file=sys.stderr,
-            )
-            return EXIT_USAGE
-        who = args.by or os.environ.get("INKOOP_USER") or getpass.getuser()
-        relation = hand_relations.HandRelation(
-            note.source, target.source, tuple(args.paragraph), args.amends, who
+    who = args.by or os.environ.get("INKOOP_USER") or getpass.getuser()
+    try:
+        note, changed = hand_relations.relate(
+            settings.data_dir,
+            assistant.index.documents(),
+            args.note,
+            None if args.remove else args.to,
+            args.paragraph or (),
+            args.amends,
+            who,
         )
-        hand_relations.set_relation(settings.data_dir, relation)
-    for line in ingest_lines(assistant.documents(), [note.source]):
+    except hand_relations.RelateError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.remove:
+        gone = "handmatige koppeling verwijderd" if changed else "geen handmatige koppeling"
+        print(f"{note}: {gone}", file=out)
+        if not changed:
+            return EXIT_OK
+    for line in ingest_lines(assistant.documents(), [note]):
         print(line, file=out)
     return EXIT_OK
 

@@ -5,6 +5,7 @@ removal and the change log. Plain methods over `DocumentManager`, tested without
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -17,10 +18,13 @@ from assistant.prompts import (
     DOCUMENTS_CHOOSE_VISIBILITY,
     DOCUMENTS_CHOSEN,
     DOCUMENTS_CONFIRM,
+    DOCUMENTS_NOT_RELATED,
     DOCUMENTS_NOTHING_ADDED,
     DOCUMENTS_PICK_FILES,
     DOCUMENTS_PICK_ROW,
     DOCUMENTS_PICK_VISIBILITY,
+    DOCUMENTS_RELATE_TARGET,
+    DOCUMENTS_RELATED,
     DOCUMENTS_REMOVED,
     DOCUMENTS_REPORT_FAILED,
     DOCUMENTS_REPORT_LABELS,
@@ -30,6 +34,7 @@ from assistant.prompts import (
     DOCUMENTS_REPORT_PROBLEM,
     DOCUMENTS_REPORT_REFUSED,
     DOCUMENTS_REPORT_TOTALS,
+    DOCUMENTS_UNRELATED,
     DOCUMENTS_VISIBILITY_CHANGED,
 )
 from ingest.models import VISIBILITIES
@@ -201,6 +206,43 @@ class DocumentsPage:
             raise DocumentError(DOCUMENTS_CHOOSE_VISIBILITY)
         record = self.manager.set_visibility(doc_id, visibility, who)
         return DOCUMENTS_VISIBILITY_CHANGED.format(title=_e(record.title), visibility=visibility)
+
+    def relate(
+        self, doc_id: str, target: str | None, paragraphs: str, amends: bool, who: str
+    ) -> str:
+        """Relate the chosen nota van inlichtingen or rectificatie by hand to the document it
+        belongs to (`target`: a file name or source; None removes the hand relation), as
+        `inkoop relate` does; what it now replaces and clarifies, in Markdown."""
+        from assistant.answer.hand_relations import RelateError, relate
+        from assistant.answer.later_relations import ingest_lines
+
+        if not doc_id:
+            raise DocumentError(DOCUMENTS_PICK_ROW)
+        if target is not None and not target.strip():
+            raise DocumentError(DOCUMENTS_RELATE_TARGET)
+        note = self.manager.find(doc_id)
+        name = _e(self.name(note.source))
+        given = tuple(re.findall(r"\d+(?:\.\d+)*", paragraphs or ""))
+        try:
+            with self.manager.lock:  # one writer of the relations file, as of the index
+                source, changed = relate(
+                    self.manager.data_dir,
+                    self.manager.assistant.index.documents(),
+                    note.source,
+                    target.strip() if target is not None else None,
+                    given,
+                    amends,
+                    who,
+                )
+        except RelateError as exc:
+            raise DocumentError(str(exc)) from exc
+        if target is None:
+            if changed:
+                self.manager.log.write(who, "ontkoppeld", source)
+            return (DOCUMENTS_UNRELATED if changed else DOCUMENTS_NOT_RELATED).format(name=name)
+        self.manager.log.write(who, "gekoppeld", source, aan=target, paragrafen=list(given))
+        lines = ingest_lines(self.manager.assistant.documents(), [source])
+        return "\n".join([DOCUMENTS_RELATED.format(name=name), *(f"- {_e(x)}" for x in lines)])
 
     def remove(self, doc_id: str, confirmed: bool, who: str) -> str:
         if not doc_id:

@@ -69,6 +69,20 @@ def add_documents_tab(
             change = gr.Button("Zichtbaarheid wijzigen")
             sure = gr.Checkbox(label="Ja, dit document verwijderen")
             remove = gr.Button("Verwijderen", variant="stop")
+        with gr.Accordion("Nota van inlichtingen koppelen", open=False):
+            gr.Markdown(
+                "Hoort de gekozen nota van inlichtingen of rectificatie bij een document dat "
+                "de tekst niet zelf noemt? Koppel haar hier (zoals `inkoop relate`)."
+            )
+            with gr.Row():
+                relate_to = gr.Textbox(
+                    label="Hoort bij document", placeholder="bestandsnaam, bijv. Inkoopdocument.md"
+                )
+                relate_paragraphs = gr.Textbox(label="Paragrafen (leeg: wat de nota noemt)")
+                relate_amends = gr.Checkbox(label="Wijzigt de tekst (vervangt)")
+            with gr.Row():
+                relate = gr.Button("Koppelen")
+                unrelate = gr.Button("Koppeling verwijderen")
         action = gr.Markdown(elem_id="documenten-melding")
         with gr.Accordion("Logboek", open=False):
             log_table = gr.Dataframe(headers=LOG_HEADERS, value=[], interactive=False, wrap=True)
@@ -109,6 +123,18 @@ def add_documents_tab(
         text = docs.remove(doc_id, ok, who_of(request))
         return text, docs.table(n, o, s), docs.log_rows(), "", False, ""
 
+    def on_relate(
+        doc_id: str, to: str, paras: str, amends: bool, n: str, o: str, s: str, request: gr.Request
+    ) -> tuple[str, list[Any], list[Any]]:
+        text = docs.relate(doc_id, to or "", paras, amends, who_of(request))
+        return text, docs.table(n, o, s), docs.log_rows()
+
+    def on_unrelate(
+        doc_id: str, n: str, o: str, s: str, request: gr.Request
+    ) -> tuple[str, list[Any], list[Any]]:
+        text = docs.relate(doc_id, None, "", False, who_of(request))
+        return text, docs.table(n, o, s), docs.log_rows()
+
     def on_view(n: str, o: str, s: str) -> tuple[list[Any], list[Any]]:
         return docs.table(n, o, s), docs.log_rows()
 
@@ -134,4 +160,16 @@ def add_documents_tab(
         guard(on_remove, ("", keep, keep, keep, keep, keep)),
         [chosen, sure, *view],
         [action, table, log_table, chosen, sure, chosen_line],
+    )
+    relate.click(
+        guard(on_relate, ("", keep, keep)),
+        [chosen, relate_to, relate_paragraphs, relate_amends, *view],
+        [action, table, log_table],
+        concurrency_id="documenten",
+    )
+    unrelate.click(
+        guard(on_unrelate, ("", keep, keep)),
+        [chosen, *view],
+        [action, table, log_table],
+        concurrency_id="documenten",
     )
