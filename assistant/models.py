@@ -19,8 +19,8 @@ Outcome = Literal["answer", "passages", "none"]
 
 
 @dataclass(frozen=True)
-class Citation:
-    """A checked quote: it occurs verbatim (whitespace-normalised) on the cited page."""
+class Place:
+    """Where something shown stands: its key in the answer, document, page and section."""
 
     key: int
     source: str
@@ -28,6 +28,22 @@ class Citation:
     page: int
     section: str
     heading: str
+
+    def place_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "source": self.source,
+            "title": self.title,
+            "page": self.page,
+            "section": self.section,
+            "heading": self.heading,
+        }
+
+
+@dataclass(frozen=True)
+class Citation(Place):
+    """A checked quote: it occurs verbatim (whitespace-normalised) on the cited page."""
+
     quote: str
     score: float
     doc_id: str = ""
@@ -54,16 +70,7 @@ class Citation:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "key": self.key,
-            "source": self.source,
-            "title": self.title,
-            "page": self.page,
-            "section": self.section,
-            "heading": self.heading,
-            "quote": self.quote,
-            "score": round(self.score, 4),
-        }
+        out = {**self.place_dict(), "quote": self.quote, "score": round(self.score, 4)}
         if self.superseded_by:  # only when marked: the contract is unchanged otherwise
             out["superseded_by"] = self.superseded_by
         if self.clarified_by:
@@ -72,17 +79,11 @@ class Citation:
 
 
 @dataclass(frozen=True)
-class Passage:
+class Passage(Place):
     """Where the answer most likely stands, when there is no direct answer: one retrieved
     passage and its `highlight`, the sentence most likely to hold the answer (verified on
     `page` like every quote). Shown as a place to read, never as an answer."""
 
-    key: int
-    source: str
-    title: str
-    page: int
-    section: str
-    heading: str
     text: str
     highlight: str
     score: float
@@ -90,12 +91,7 @@ class Passage:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "key": self.key,
-            "source": self.source,
-            "title": self.title,
-            "page": self.page,
-            "section": self.section,
-            "heading": self.heading,
+            **self.place_dict(),
             "text": self.text,
             "highlight": self.highlight,
             "score": round(self.score, 4),
