@@ -9,15 +9,15 @@ from pathlib import Path
 from typing import Any
 
 from assistant.answer import later_relations, supersede
+from assistant.answer.chain import FACT_ANSWERERS, Evidence, MeetingAnswerer, first_answer
 from assistant.answer.compare import combine
 from assistant.answer.extractive import ExtractiveAnswerer, ExtractiveSettings
-from assistant.answer.facts import defined_terms, definition_answer, letterhead_answer
+from assistant.answer.facts import defined_terms
 from assistant.answer.generative import Draft, GenerativeAnswerer
 from assistant.answer.hand_relations import load as load_relations
 from assistant.answer.hand_relations import with_hand_relations
 from assistant.answer.semantic import shared_encoder
-from assistant.answer.signatures import signatory_answer
-from assistant.answer.timeline.meeting_answer import meeting_answer, meeting_asked
+from assistant.answer.timeline.meeting_answer import meeting_asked
 from assistant.answer.timeline.merge import timeline
 from assistant.answer.timeline.passages import statements_for_hits
 from assistant.answer.timeline.statement import DatedStatement
@@ -36,6 +36,8 @@ from index.store import DocumentRecord, VectorIndex
 from ingest.models import OPENBAAR, Chunk
 
 log = logging.getLogger(__name__)
+
+MEETING = MeetingAnswerer()  # asked before anything is searched: it reads the besluitenlijst
 
 
 class Assistant:
@@ -169,10 +171,9 @@ class Assistant:
         q = self.read(question, audience, docs)
         if audience == AANBIEDER and not docs:  # first run: everything is intern
             return Answer(question=q.text, answer=NO_PUBLIC_DOCUMENTS, refused=True)
-        if meeting_asked(q.text):  # "Wat is er besloten in de raadsvergadering van …?"
-            meeting = meeting_answer(q.text, docs, self.index.page_text)
-            if meeting is not None:
-                return with_note(meeting, q.cut_note)
+        meeting = MEETING.answer(q, Evidence((), self.index.page_text, docs))
+        if meeting is not None:  # the besluitenlijst's decisions, as they stand
+            return with_note(meeting, q.cut_note)
         if q.is_comparison:  # "het verschil tussen Weert en Maasgouw": each one cited
             hits = self._hits(q, k, where, audience)
             # a fact asked of both ("Wie heeft de brieven van Weert en Maasgouw ondertekend?")
@@ -208,12 +209,9 @@ class Assistant:
 
     def _fact(self, q: Question, hits: list[RetrievedChunk]) -> Answer | None:
         """A letter-head fact, a signatory or a definition, when that is what is asked and
-        it is found."""
-        return (
-            letterhead_answer(q, hits, self.index.page_text)
-            or signatory_answer(q, hits, self.index.page_text)
-            or definition_answer(q, hits, self.index.page_text, self._passage_with)
-        )
+        it is found (`answer.chain.FACT_ANSWERERS`, in order)."""
+        evidence = Evidence(hits, self.index.page_text, passage_with=self._passage_with)
+        return first_answer(FACT_ANSWERERS, q, evidence)
 
     def _fact_each(
         self, q: Question, k: int | None, where: dict[str, Any] | None, audience: str
