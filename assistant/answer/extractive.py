@@ -42,22 +42,16 @@ def _setting(name: str) -> float:
     return float(default(name))
 
 
-# Share of the question's weight a table row's question must say to frame its answer cell:
-# a row about "opzegging bij onvoldoende inzet" does not make its cell answer "Mag een
-# aanbieder onderaannemers inzetten?".
-MIN_ROW_QUESTION = 0.5
-
-
 @dataclass(frozen=True)
 class ExtractiveSettings:
     max_sentences: int = 3
     # share of the question's weighted content words in the evidence (tuned in settings)
     min_coverage: float = _setting("min_coverage")
     max_sentence_words: int = 80
-    max_missing: float = 1 / 3  # share of the question's words that may be absent from it
-    # ... and share of their weight (a rare word weighs more): 0.4 since lemma tokens
-    # (natural dev +1 right, held-out and seed sets unchanged, no wrong answer added)
-    max_missing_weight: float = 0.4
+    # shares of the question's words (and of their weight) that may be absent (settings.py)
+    max_missing: float = _setting("max_missing")
+    max_missing_weight: float = _setting("max_missing_weight")
+    min_row_question: float = _setting("min_row_question")
     # a sentence that means what the question asks may cover fewer of its words
     min_focus: float = _setting("min_focus")
     min_focus_typed: float = _setting("min_focus_typed")
@@ -240,7 +234,7 @@ class ExtractiveAnswerer:
                 # an answer cell: the row's question is its heading, when it asks what the
                 # question asks (half its weight or more)
                 row_question = _stems(row_question_of(chunk, start, text, self._row_page))
-                asks_it = weight(found_in(row_question)) >= MIN_ROW_QUESTION
+                asks_it = weight(found_in(row_question)) >= self.settings.min_row_question
                 own_frame = frame | row_question if asks_it else frame
                 rows.append(
                     (
