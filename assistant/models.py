@@ -108,6 +108,8 @@ class Answer:
     mode: AnswerMode = "extractive"
     # only on a refusal: where the answer most likely stands (outcome "passages")
     passages: tuple[Passage, ...] = ()
+    # a direct answer's quote lines as shown, each with its key (`answer.compose`)
+    lines: tuple[str, ...] = ()
 
     @property
     def outcome(self) -> Outcome:

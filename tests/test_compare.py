@@ -8,6 +8,7 @@ import pytest
 from conftest import LETTERS
 
 from assistant.answer.compare import combine
+from assistant.answer.compose import direct_answer
 from assistant.models import Answer, Citation
 from assistant.question import named_gemeenten, read_question
 from assistant.service import Assistant
@@ -28,13 +29,10 @@ def test_named_gemeenten_in_question_order_any_case() -> None:
 
 
 def test_combine_groups_per_gemeente_and_renumbers() -> None:
-    weert = Answer("q", "Volgens de documenten: A [1]", False, (cite(1, "w.txt"),))
-    maasgouw = Answer(
-        "q",
-        "Volgens de documenten:\n- B [1]\n- C [2]",
-        False,
-        (cite(1, "m.txt"), cite(2, "m.txt")),
-    )
+    weert = direct_answer("q", [cite(1, "w.txt")], ["A [1]"], short="1 januari 2026")
+    maasgouw = direct_answer("q", [cite(1, "m.txt"), cite(2, "m.txt")], ["B [1]", "C [2]"])
+    assert maasgouw.answer == "Volgens de documenten:\n- B [1]\n- C [2]"
+    # the composer's lines are regrouped (a short answer in front is left out), not parsed
     got = combine("q", [("Weert", weert), ("Maasgouw", maasgouw)])
     assert got.answer == "Weert: A [1]\nMaasgouw:\n- B [2]\n- C [3]"
     assert [(c.key, c.source) for c in got.citations] == [(1, "w.txt"), (2, "m.txt"), (3, "m.txt")]

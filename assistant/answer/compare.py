@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from assistant.models import Answer, Citation
-from assistant.prompts import ANSWER_LEAD, REFUSAL_WITH_HINT
 from assistant.prompts import NOT_FOUND_FOR_GEMEENTE as NOT_FOUND
+from assistant.prompts import REFUSAL_WITH_HINT
 
 _KEY = re.compile(r"\[(\d{1,3})\]")
 
@@ -37,9 +37,12 @@ def combine(question: str, parts: Sequence[tuple[str, Answer]]) -> Answer:
         for c in part.citations:
             renumber[c.key] = len(citations) + 1
             citations.append(replace(c, key=renumber[c.key]))
-        # the quotes only: a short answer in front of them would break the per-gemeente lines
-        quotes = part.answer.split(ANSWER_LEAD, 1)[-1].strip()
-        body = renumbered(quotes, renumber)
+        # the quote lines only: a short answer in front of them would break the per-gemeente
+        # lines
+        shown = [renumbered(line, renumber) for line in part.lines] or [
+            f"{c.quote} [{renumber[c.key]}]" for c in part.citations
+        ]
+        body = shown[0] if len(shown) == 1 else "\n".join(f"- {line}" for line in shown)
         lines.append(f"{name}:{chr(10) if body.startswith('- ') else ' '}{body}")
     if not citations:
         return Answer(question, REFUSAL_WITH_HINT, True, notes=tuple(notes))

@@ -14,6 +14,7 @@ import functools
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 
+from assistant.answer.compose import direct_answer
 from assistant.answer.facts import asks_definition, defined_terms, defines
 from assistant.answer.passage import is_formula, with_antecedent
 from assistant.answer.passage import row_question as row_question_of
@@ -27,7 +28,7 @@ from assistant.answer.types import (
     short_span,
 )
 from assistant.models import Answer, Citation
-from assistant.prompts import ANSWER_LEAD, REFUSAL_WITH_HINT
+from assistant.prompts import REFUSAL_WITH_HINT
 from assistant.question import KIND_WORDS, Kind, Question, asking_sentence, read_question
 from assistant.settings import default
 from assistant.verify.citations import quote_on_page
@@ -344,14 +345,9 @@ class ExtractiveAnswerer:
             lines.append(f"{display_quote(quote)} [{key}]")
         if not citations:
             return self._refuse(q, "no quote could be verified")
-        if len(lines) == 1:
-            body = f"{ANSWER_LEAD} {lines[0]}"
-        else:
-            body = f"{ANSWER_LEAD}\n" + "\n".join(f"- {line}" for line in lines)
         span = _short_answer(citations, NEEDS.get(q.kind))
-        if span:
-            body = f"{span[0].upper()}{span[1:]}.\n\n{body}"  # the short answer leads
-        return Answer(q.text, body, False, tuple(citations))
+        short = f"{span[0].upper()}{span[1:]}" if span else None  # the short answer leads
+        return direct_answer(q.text, citations, lines, short)
 
     def _refuse(self, q: Question, why: str) -> Answer:
         return Answer(q.text, REFUSAL_WITH_HINT, True, notes=(why,))

@@ -14,8 +14,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from difflib import SequenceMatcher
 
+from assistant.answer.compose import direct_answer
 from assistant.models import Answer, Citation
-from assistant.prompts import ANSWER_LEAD
 from assistant.question import Question
 from assistant.verify.citations import normalize_ws, quote_on_page
 from index.retriever import RetrievedChunk
@@ -105,8 +105,7 @@ def fact_answer(
 ) -> Answer:
     """A fact said first ("Z/24/126291."), then the line it stands on, cited."""
     citation = Citation.of_chunk(1, hit.chunk, page, quote, hit.score)
-    body = f"{short}.\n\n{ANSWER_LEAD} {normalize_ws(quote)} [1]"
-    return Answer(q.text, body, False, (citation,), notes=(note,))
+    return direct_answer(q.text, [citation], [f"{normalize_ws(quote)} [1]"], short, [note])
 
 
 def _line_with(text: str, field: str, value: str) -> str | None:
@@ -242,13 +241,8 @@ def definition_answer(
     for _, citation in found:
         shown = re.sub(r"^[\W_]+", "", normalize_ws(citation.quote.replace("*", "")))
         lines.append(f"{shown} [{citation.key}]")
-    body = (
-        f"{ANSWER_LEAD} {lines[0]}"
-        if len(lines) == 1
-        else f"{ANSWER_LEAD}\n" + "\n".join(f"- {line}" for line in lines)
-    )
-    notes = tuple(f"definition: {term}" for term, _ in found)
-    return Answer(q.text, body, False, tuple(c for _, c in found), notes=notes)
+    notes = [f"definition: {term}" for term, _ in found]
+    return direct_answer(q.text, [c for _, c in found], lines, notes=notes)
 
 
 def _entry_for(
