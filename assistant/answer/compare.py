@@ -7,20 +7,18 @@ so "Wat verschilt tussen de brief van Weert en die van Maasgouw?" cites both let
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import replace
 
 from assistant.models import Answer, Citation
 from assistant.prompts import NOT_FOUND_FOR_GEMEENTE as NOT_FOUND
 from assistant.prompts import REFUSAL_WITH_HINT
-
-_KEY = re.compile(r"\[(\d{1,3})\]")
+from assistant.verify.citations import CITATION_KEY
 
 
 def renumbered(text: str, keys: dict[int, int]) -> str:
     """`text` with each citation key [n] replaced by [keys[n]], in one pass."""
-    return _KEY.sub(lambda m: f"[{keys.get(int(m.group(1)), int(m.group(1)))}]", text)
+    return CITATION_KEY.sub(lambda m: f"[{keys.get(int(m.group(1)), int(m.group(1)))}]", text)
 
 
 def combine(question: str, parts: Sequence[tuple[str, Answer]]) -> Answer:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from assistant.answer.later_relations import VERSIE, PageText, Relation, document_pages
 from assistant.models import Citation
-from assistant.verify.citations import normalize_ws, quote_on_page
+from assistant.verify.citations import CITATION_KEY, normalize_ws, quote_on_page
 from assistant.verify.sentences import split_line
 from index.store import DocumentRecord
 from index.tokens import tokenize
@@ -19,7 +19,6 @@ from ingest.note_blocks import note_blocks
 
 LEAD_WORDS = 80  # the later text quoted at the top of an answer, at most
 MIN_LIKENESS = 0.3  # word overlap (Jaccard) of a newer version's sentence with the cited one
-CITATION_KEY = re.compile(r"\[(\d{1,3})\]")  # a citation's key in answer text: [1]
 _NUMBERED_HEADING = re.compile(r"^[#\s*]*(?:artikel\s+|§\s*)?\d+(?:\.\d+)*\.?\s+[A-Z]", re.I)
 _ANSWER_START = re.compile(
     r"(?:antwoord|wordt|komt (?:als volgt )?te luiden|nieuwe tekst|gewijzigd in)\s*:\**\s*", re.I

@@ -8,7 +8,6 @@ An answer carries a version: a save that names the version it started from fails
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -17,11 +16,11 @@ from assistant.nvi.groups import check_status, group_of, need_name
 from assistant.nvi.models import CONCEPT, DEFINITIEF, GECONTROLEERD, NIEUW, NviError
 from assistant.nvi.records import Event, Group, Project
 from assistant.nvi.schema import Database, now
+from assistant.verify.citations import CITATION_KEY
 
 # Who wrote a concept when no person did; such concepts may be redrafted.
 MACHINE_DRAFTERS = ("", "extractief", "generatief")
 
-_KEY_NR = re.compile(r"\[(\d{1,3})\]")
 
 
 class ConflictError(NviError):
@@ -117,7 +116,7 @@ class Answers:
                 return g
             citations = g.citations
             if changed:  # a rewritten text keeps only the sources it still names
-                named = {int(k) for k in _KEY_NR.findall(text)}
+                named = {int(k) for k in CITATION_KEY.findall(text)}
                 citations = tuple(c for c in g.citations if int(c.get("key", 0)) in named)
             db.execute(
                 "UPDATE groups SET answer = ?, citations = ?, status = ?, drafted_by = ?,"

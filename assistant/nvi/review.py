@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from assistant.nvi.models import BELEIDSVRAAG, DEFINITIEF
-from assistant.verify.citations import cited_keys
+from assistant.verify.citations import CITATION_KEY, cited_keys
 
 # "Zie paragraaf 3.2." / "Wij verwijzen naar pagina 12 van het inkoopdocument."
 _REFERENCE = re.compile(
@@ -18,7 +18,6 @@ _REFERENCE = re.compile(
     re.IGNORECASE,
 )
 _WORD = re.compile(r"\w+(?:[.']\w+)*")
-_KEY = re.compile(r"\[\d{1,3}\]")
 _SUBSTANCE_WORDS = 6  # more non-reference words than this and the answer says something
 
 # A question that says the tender documents are wrong or contradict themselves.
@@ -46,7 +45,7 @@ NO_ANSWER = "Nog geen antwoord."
 
 def only_refers(answer: str) -> bool:
     """True for an answer that only points somewhere ("Zie paragraaf 3.2 [1].")."""
-    text = _KEY.sub(" ", answer).strip()
+    text = CITATION_KEY.sub(" ", answer).strip()
     if not text:
         return False
     if not re.match(

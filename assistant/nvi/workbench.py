@@ -21,11 +21,11 @@ from assistant.nvi.records import Group, Project
 from assistant.nvi.results import Drafted, Imported, Review
 from assistant.nvi.review import warnings
 from assistant.nvi.store import NviStore
+from assistant.verify.citations import KEY_WITH_SPACE
 
 if TYPE_CHECKING:
     from assistant.service import Assistant
 
-_KEY = re.compile(r"\s*\[(\d{1,3})\]")
 
 
 def store_path(data_dir: Path) -> Path:
@@ -262,7 +262,7 @@ def _renumbered(
 ) -> tuple[str, tuple[str, ...]]:
     """The answer with its keys renumbered 1..n over the citations that still verify and are
     named in the text; other keys are removed. A source the text does not name is not shown."""
-    used = {int(k) for k in _KEY.findall(g.answer)}
+    used = {int(k) for k in KEY_WITH_SPACE.findall(g.answer)}
     kept = [
         c
         for c in sorted(g.citations, key=lambda c: int(c.get("key", 0)))
@@ -274,5 +274,5 @@ def _renumbered(
         key = new_key.get(int(m.group(1)))
         return f" [{key}]" if key else ""
 
-    text = _KEY.sub(replace, g.answer).strip()
+    text = KEY_WITH_SPACE.sub(replace, g.answer).strip()
     return text, tuple(source_label(c) for c in kept)

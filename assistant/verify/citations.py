@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 
 _WS = re.compile(r"\s+")
-_KEY = re.compile(r"\[(\d{1,3})\]")
+# A citation's key in answer text ("[1]"); with the space before it (`KEY_WITH_SPACE`).
+CITATION_KEY = re.compile(r"\[(\d{1,3})\]")
+KEY_WITH_SPACE = re.compile(r"\s*" + CITATION_KEY.pattern)
 
 
 def normalize_ws(text: str) -> str:
@@ -22,7 +24,7 @@ def quote_on_page(quote: str, page_text: str | None) -> bool:
 def cited_keys(text: str) -> list[int]:
     """Citation keys like [1] in an answer text, in order of first use."""
     seen: list[int] = []
-    for m in _KEY.finditer(text):
+    for m in CITATION_KEY.finditer(text):
         key = int(m.group(1))
         if key not in seen:
             seen.append(key)

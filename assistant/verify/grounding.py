@@ -16,14 +16,13 @@ from dataclasses import dataclass
 from assistant.llm.backends import ChatMessage
 from assistant.models import Answer, Citation
 from assistant.prompts import REFUSAL_WITH_HINT, SYSTEM_PROMPT
-from assistant.verify.citations import normalize_ws, quote_on_page
+from assistant.verify.citations import KEY_WITH_SPACE, normalize_ws, quote_on_page
 from assistant.verify.sentences import add_sentence, chunk_sentences, sentences, split_line
 from index.retriever import RetrievedChunk
 from index.tokens import tokenize
 from ingest.extract import MONTH_NAMES, MONTH_PATTERN
 
 _TAG = re.compile(r"<\s*/?\s*passage", re.IGNORECASE)
-_KEY_GROUP = re.compile(r"\s*\[(\d{1,3})\]")
 _LEADING_KEYS = re.compile(r"^((?:\[\d{1,3}\][\s,;]*)+)[.]?\s*")
 _BULLET = re.compile(r"^\s*((?:[-•*]|\d{1,2}[.)])\s+)")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
@@ -115,7 +114,7 @@ def reply_sentences(reply: str) -> list[tuple[int, str]]:
 
 def facts(text: str) -> set[str]:
     """Numbers (normalised: 1.500 = 1500, 45,00 = 45, 01 = 1) and month names in a text."""
-    text = _KEY_GROUP.sub(" ", text)
+    text = KEY_WITH_SPACE.sub(" ", text)
     out: set[str] = set()
     for m in _NUMBER.finditer(text):
         token = m.group(0).rstrip(".,")
@@ -203,17 +202,17 @@ def verify_reply(
     kept: list[_Sentence] = []
     dropped = 0
     for line, text in parsed:
-        if not _WORD.search(_KEY_GROUP.sub("", text)):  # "[3]" alone claims nothing
+        if not _WORD.search(KEY_WITH_SPACE.sub("", text)):  # "[3]" alone claims nothing
             problems.append(f"zin zonder inhoud weggelaten: {text!r}")
             continue
-        given = [int(k) for k in _KEY_GROUP.findall(text)]
+        given = [int(k) for k in KEY_WITH_SPACE.findall(text)]
         unknown = [k for k in given if not 1 <= k <= len(hits)]
         if unknown:
             problems.append(f"onbekende bron {unknown} weggelaten: {text!r}")
         keys = tuple(dict.fromkeys(k for k in given if 1 <= k <= len(hits) and quotable(k)))
         if not keys:
             if is_refusal(text) or (text.endswith(":") and not facts(text)):
-                kept.append(_Sentence(line, _KEY_GROUP.sub("", text), ()))  # no claim
+                kept.append(_Sentence(line, KEY_WITH_SPACE.sub("", text), ()))  # no claim
             else:
                 problems.append(f"zin zonder controleerbare bron weggelaten: {text!r}")
                 dropped += 1
@@ -283,7 +282,7 @@ def _compose(kept: list[_Sentence], renumber: dict[int, int], bullets: list[str]
             body = text[lead.end() :].rstrip()
             end = body[-1] if body[-1] in ".!?" else ""
             text = f"{body.removesuffix(end)} {lead.group(1).strip()}{end}"
-        text = _KEY_GROUP.sub(rekey, text)
+        text = KEY_WITH_SPACE.sub(rekey, text)
         text = re.sub(r"\]\s+\[", "][", text)
         text = re.sub(r"(\[\d+\])\1+", r"\1", text)  # "[1][1]": the key led and closed it
         text = re.sub(r"\s+([.,;:!?])", r"\1", text).strip()
