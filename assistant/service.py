@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -17,7 +17,6 @@ from assistant.answer.generative import Draft, GenerativeAnswerer
 from assistant.answer.hand_relations import load as load_relations
 from assistant.answer.hand_relations import with_hand_relations
 from assistant.answer.semantic import shared_encoder
-from assistant.answer.timeline.meeting_answer import meeting_asked
 from assistant.answer.timeline.merge import timeline
 from assistant.answer.timeline.passages import statements_for_hits
 from assistant.answer.timeline.statement import DatedStatement
@@ -169,24 +168,77 @@ class Assistant:
         where: dict[str, Any] | None = None,
         audience: str = AANBIEDER,
     ) -> Answer:
+        """The checked answer to a question (`ask_stream`'s last item, made without drafts)."""
+        *_, answer = self._route(question, k, where, audience, stream=False)
+        if not isinstance(answer, Answer):  # the route always ends in its Answer
+            raise RuntimeError("the answer route ended without an answer")
+        return answer
+
+    def ask_stream(
+        self,
+        question: str,
+        k: int | None = None,
+        where: dict[str, Any] | None = None,
+        audience: str = AANBIEDER,
+    ) -> Iterator[Draft | Answer]:
+        """`ask` for the chat: a generative answer's unchecked drafts, then the checked answer.
+
+        The last item is always the `Answer`; extractive answers, facts and per-gemeente
+        comparisons come whole, as the only item.
+        """
+        yield from self._route(question, k, where, audience, stream=True)
+
+    def _route(
+        self,
+        question: str,
+        k: int | None,
+        where: dict[str, Any] | None,
+        audience: str,
+        stream: bool,
+    ) -> Iterator[Draft | Answer]:
+        """The one route of a question, for `ask` and `ask_stream`: the question read once;
+        a meeting's decisions; a fact (`answer.chain.FACT_ANSWERERS`), per gemeente when it
+        names several; else the text answerer (a language model's drafts when `stream`); a
+        refusal with where to read; later binding text in front."""
         check_audience(audience)
         docs = self.documents_for(audience)  # read once for the whole question
         q = self.read(question, audience, docs)
         if audience == AANBIEDER and not docs:  # first run: everything is intern
-            return Answer(question=q.text, answer=NO_PUBLIC_DOCUMENTS, refused=True)
+            yield Answer(question=q.text, answer=NO_PUBLIC_DOCUMENTS, refused=True)
+            return
         meeting = MEETING.answer(q, Evidence((), self.index.page_text, docs))
         if meeting is not None:  # the besluitenlijst's decisions, as they stand
-            return with_note(meeting, q.cut_note)
+            yield with_note(meeting, q.cut_note)
+            return
+        hits = self._hits(q, k, where, audience)
         if q.is_comparison:  # "het verschil tussen Weert en Maasgouw": each one cited
-            hits = self._hits(q, k, where, audience)
             # a fact asked of both ("Wie heeft de brieven van Weert en Maasgouw ondertekend?")
             # is read from each letter; anything else is answered per gemeente
             answer = self._fact_each(q, k, where, audience) or self._compare(q, k, where, audience)
-            answer = self._or_passages(answer, q, hits, audience)
         else:
-            hits = self._hits(q, k, where, audience)
-            answer = self._or_passages(self._answer(q, hits, audience), q, hits, audience)
-        return self._finish(answer, q, audience)
+            fact = self._fact(q, hits)
+            answer = fact or (yield from self._text_answer(q, hits, audience, stream))
+        yield self._finish(self._or_passages(answer, q, hits, audience), q, audience)
+
+    def _text_answer(
+        self, q: Question, hits: list[RetrievedChunk], audience: str, stream: bool
+    ) -> Generator[Draft, None, Answer]:
+        """The configured answerer's answer: a language model's (its drafts yielded first when
+        `stream`), falling back to the reader's own extractive one; or the extractive one."""
+        answerer = self.answerer
+        if not isinstance(answerer, GenerativeAnswerer):
+            return self.extractive_as(audience).answer(q, hits)
+        if not stream:
+            return answerer.answer(q.text, hits, self.extractive_as(audience))
+        answer: Answer | None = None
+        for item in answerer.stream(q.text, hits, self.extractive_as(audience)):
+            if isinstance(item, Answer):
+                answer = item
+            else:
+                yield item
+        if answer is None:
+            raise RuntimeError("the model's stream ended without an answer")
+        return answer
 
     def _finish(self, answer: Answer, q: Question, audience: str) -> Answer:
         """A passage replaced by a later binding text (NvI, rectificatie, newer version) gets
@@ -240,55 +292,6 @@ class Assistant:
             (c for c in self.retriever.bm25.chunks if c.doc_id == doc_id and text in c.text),
             None,
         )
-
-    def _answer(
-        self, q: Question, hits: list[RetrievedChunk], audience: str = MEDEWERKER
-    ) -> Answer:
-        """A fact when one is asked, else the configured answerer's answer."""
-        fact = self._fact(q, hits)
-        if fact is not None:
-            return fact
-        if isinstance(self.answerer, GenerativeAnswerer):
-            return self.answerer.answer(q.text, hits, self.extractive_as(audience))
-        return self.extractive_as(audience).answer(q, hits)
-
-    def ask_stream(
-        self,
-        question: str,
-        k: int | None = None,
-        where: dict[str, Any] | None = None,
-        audience: str = AANBIEDER,
-    ) -> Iterator[Draft | Answer]:
-        """`ask` for the chat: a generative answer's unchecked drafts, then the checked answer.
-
-        The last item is always the `Answer`; extractive answers and per-gemeente comparisons
-        come whole, as the only item.
-        """
-        check_audience(audience)
-        answerer = self.answerer
-        if not isinstance(answerer, GenerativeAnswerer):
-            yield self.ask(question, k, where, audience)
-            return
-        docs = self.documents_for(audience)
-        q = self.read(question, audience, docs)
-        if (
-            not q.text
-            or q.is_comparison
-            or meeting_asked(q.text)  # answered from the besluitenlijst, as `ask` does
-            or (audience == AANBIEDER and not docs)  # first run
-        ):
-            yield self.ask(question, k, where, audience)
-            return
-        hits = self._hits(q, k, where, audience)
-        fact = self._fact(q, hits)
-        if fact is not None:  # a fact needs no model: answered whole, from these hits
-            yield self._finish(fact, q, audience)
-            return
-        for item in answerer.stream(q.text, hits, self.extractive_as(audience)):
-            if isinstance(item, Answer):
-                yield self._finish(self._or_passages(item, q, hits, audience), q, audience)
-            else:
-                yield item
 
     def _hits(
         self, q: Question, k: int | None, where: dict[str, Any] | None, audience: str
