@@ -191,3 +191,26 @@ def test_a_question_after_what_does_not_apply_needs_an_exclusion() -> None:
     )
     answer = answerer_for([chunk, excluded]).answer(asked, hits(chunk, excluded))
     assert not answer.refused and "landelijk gecontracteerde" in answer.answer
+
+
+def test_a_count_leads_with_what_is_counted() -> None:
+    """'Hoeveel dagdelen per week moet de dagbesteding open zijn?' (the issue's example):
+    answered, led by the count and what it counts, not by 'Per week'."""
+    chunk = make_chunk(
+        "wmo",
+        [
+            "## 4.3 Dagbesteding\n\nDe opdrachtnemer biedt dagbesteding aan op minimaal vier "
+            "dagdelen per week. De groepsgrootte is maximaal twaalf cliënten."
+        ],
+        section="4.3",
+        heading="4.3 Dagbesteding",
+    )
+    other = make_chunk("wmo2", ["De opdrachtnemer levert begeleiding thuis aan cliënten."])
+    answer = answerer_for([chunk, other]).answer(
+        "Hoeveel dagdelen per week moet de dagbesteding open zijn?", hits(chunk, other)
+    )
+    assert not answer.refused
+    assert answer.answer.startswith("Minimaal vier dagdelen per week.\n\nVolgens de documenten")
+    profiles = short_span("Er zijn 3 nieuwe zorgprofielen voor 2025.", "count")
+    assert profiles == "3 nieuwe zorgprofielen"
+    assert short_span("De tool wordt jaarlijks tweemaal bijgewerkt.", "count") == "jaarlijks"

@@ -159,6 +159,15 @@ def _without_durations(sentence: str) -> str:
     return DURATION.sub(lambda m: m.group(0) if _FREQUENCY.match(m.group(0)) else " ", sentence)
 
 
+# A number of things with what is counted: "(minimaal) vier dagdelen (per week)".
+_COUNTED = re.compile(
+    rf"(?:\b(?:minimaal|maximaal|ten minste|tenminste|minstens|hooguit|maximum|minimum|"
+    rf"meer dan|minder dan) )?"
+    rf"(?<!artikel )(?<!lid )(?<!onder )(?<![\d.])\b(?:\d+(?![.,\d])|{_COUNT_WORDS}) "
+    rf"(?:[a-zà-ÿ]+e )?[a-zà-ÿ]{{3,}}(?:['’]s)?"
+    rf"(?: per (?:jaar|maand|week|dag|uur|cliënt|client))?\b",
+    re.IGNORECASE,
+)
 _FREQUENCY = re.compile(r"(?:jaarlijks|maandelijks|wekelijks|dagelijks|per )", re.IGNORECASE)
 
 
@@ -188,6 +197,10 @@ def short_span(sentence: str, answer_type: str | None) -> str | None:
     """The span that answers, for the short answer in front ("1 januari 2026")."""
     if answer_type in (None, "who", "deontic", "cause"):
         return None
+    if answer_type == "count":
+        counted = _COUNTED.search(_without_durations(sentence))
+        if counted:  # "minimaal vier dagdelen per week", not just "per week"
+            return counted.group(0).strip()
     order = {
         "date": (DATE, DURATION),
         "duration": (DURATION,),
