@@ -335,3 +335,18 @@ def test_a_file_cannot_publish_itself_past_the_intern_choice(
     finally:
         manager.close()
         bot.close()
+
+
+def test_api_ask_answers_providers_only(assistant: Assistant) -> None:
+    from starlette.applications import Starlette
+    from starlette.testclient import TestClient
+
+    from assistant.ui.routes import provider_app_kwargs
+
+    got: list[str] = []
+    app = Starlette(**provider_app_kwargs(assistant, "127.0.0.1", lambda q, c: got.append(q)))
+    with TestClient(app, base_url="http://127.0.0.1") as client:
+        for question in QUESTIONS:
+            reply = client.post("/api/ask", json={"question": question})
+            assert reply.status_code == 200 and not leaks(reply.text, question)
+    assert got  # the canary questions were refused and recorded

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import httpx
 import pytest
 from conftest import LETTERS, ROOT
 from helpers_app import running_app
@@ -409,3 +410,57 @@ def test_a_long_question_is_cut_in_a_stream_as_in_ask(letters_dir: Path) -> None
     assert "(Let op: uw vraag telde" in history[-1]["content"]
     asked = model.prompts[0][1].content.rpartition("Vraag: ")[2].partition("\n")[0]
     assert QUESTION in asked and len(asked) <= MAX_QUESTION_CHARS
+
+
+def test_api_ask_answers_as_ask_json_with_public_sources(url: str) -> None:
+    with httpx.Client(base_url=url, timeout=60) as client:
+        reply = client.post("/api/ask", json={"question": QUESTION})
+        refused = client.post("/api/ask", json={"question": "Wat is de hoofdstad van Peru?"})
+        long = client.post("/api/ask", json={"question": QUESTION + " aanvulling" * 300})
+    assert reply.status_code == 200 and reply.headers["content-type"] == "application/json"
+    assert "answer;dur=" in reply.headers["server-timing"]
+    data = reply.json()
+    assert set(data) == {"question", "answer", "refused", "outcome", "citations", "passages"}
+    assert data["refused"] is False and data["outcome"] == "answer"
+    assert "1 januari 2026" in data["answer"] and data["citations"]
+    for citation in data["citations"]:  # a real quote, by public name and id, no folder
+        assert normalize_ws(citation["quote"]) in letter_text(citation["source"])
+        assert not citation["source"].startswith("/") and str(ROOT) not in reply.text
+        assert citation["document"].startswith(f"/dokument/{citation['doc_id']}")
+    assert refused.json()["refused"] is True and refused.json()["citations"] == []
+    cut = long.json()
+    assert len(cut["question"]) <= 1000 and "(Let op: uw vraag telde" in cut["answer"]
+
+
+@pytest.mark.parametrize(
+    ("body", "headers", "status"),
+    [
+        (b"geen json", {}, 400),
+        (b'{"vraag": "x"}', {}, 400),
+        (b'["x"]', {}, 400),
+        (b'{"question": 5}', {}, 400),
+        (b'{"question": "x"}', {"host": "evil.example"}, 400),
+        (b'{"question": "x"}', {"origin": "https://evil.example"}, 403),
+        (b'{"question": "' + b"x" * 200_000 + b'"}', {}, 413),
+    ],
+)
+def test_api_ask_refuses_what_is_not_a_question_from_here(
+    url: str, body: bytes, headers: dict[str, str], status: int
+) -> None:
+    with httpx.Client(base_url=url, timeout=60) as client:
+        reply = client.post("/api/ask", content=body, headers=headers)
+    assert reply.status_code == status, reply.text
+    assert str(ROOT) not in reply.text
+
+
+def test_api_ask_failure_is_a_short_dutch_message(caplog: pytest.LogCaptureFixture) -> None:
+    from starlette.applications import Starlette
+    from starlette.testclient import TestClient
+
+    from assistant.ui.api import ask_route
+
+    app = Starlette(routes=[ask_route(Exploding(), threads=1)])  # type: ignore[arg-type]
+    with caplog.at_level(logging.ERROR, logger="assistant.ui.api"), TestClient(app) as client:
+        reply = client.post("/api/ask", json={"question": "Wanneer is de gunning?"})
+    assert reply.status_code == 500 and reply.json() == {"error": ERROR_MESSAGE}
+    assert "chroma is weg" in caplog.text and "chroma" not in reply.text

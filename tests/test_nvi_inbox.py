@@ -173,13 +173,22 @@ def test_the_served_chat_tells_the_inbox_its_client(tmp_path: Path) -> None:
     assistant = Assistant(Settings(data_dir=tmp_path / "data", embedding_model="hashing"))
     assistant.ingest([tmp_path / "docs"], visibility="openbaar")
     got: list[tuple[str, str]] = []
-    app = build_app(assistant, inbox=from_client(lambda q, client: got.append((q, client))))
+
+    def inbox(question: str, client: str) -> None:
+        got.append((question, client))
+
+    app = build_app(assistant, inbox=from_client(inbox))
     with (
-        serving(app, **launch_options(assistant, host=HOST)) as url,
+        serving(app, **launch_options(assistant, host=HOST, inbox=inbox)) as url,
         httpx.Client(base_url=url, timeout=60) as client,
     ):
         posted = client.post(
             "/gradio_api/call/ask", json={"data": ["Wat is de hoofdstad van Peru?"]}
         )
         client.get(f"/gradio_api/call/ask/{posted.json()['event_id']}")
-    assert got == [("Wat is de hoofdstad van Peru?", "127.0.0.1")]
+        assert got == [("Wat is de hoofdstad van Peru?", "127.0.0.1")]
+        # POST /api/ask records a refusal the same way, cleaned and cut as the answer says it
+        reply = client.post("/api/ask", json={"question": "  Wat is de hoofdstad van Chili? "})
+        assert reply.json()["refused"] and reply.json()["question"] == got[-1][0]
+        client.post("/api/ask", json={"question": "Hoe hoog is het budget?"})  # answered
+    assert got[1:] == [("Wat is de hoofdstad van Chili?", "127.0.0.1")]

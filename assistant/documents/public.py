@@ -45,21 +45,26 @@ def is_under(path: Path, folder: Path) -> bool:
 
 
 def public_answer(data: dict[str, Any], assistant: Assistant) -> dict[str, Any]:
-    """The `ask` API's answer for providers: each citation's `source` is the document's public
-    name (`public_source`, never a folder on the server), plus `doc_id` and, for a file the app
-    serves, `document`: the link that opens it (`/dokument/<id>`, at the page for a PDF)."""
+    """The `ask` API's answer for providers: each citation's and passage's `source` is the
+    document's public name (`public_source`, never a folder on the server), plus `doc_id` and,
+    for a file the app serves, `document`: the link that opens it (`/dokument/<id>`, at the
+    page for a PDF)."""
     records = {r.source: r for r in assistant.documents_for(AANBIEDER)}
     upload_dir = assistant.settings.data_dir / UPLOAD_FOLDER
-    citations = []
-    for c in data.get("citations") or []:
-        c = dict(c)
-        record = records.get(str(c.get("source")))
+
+    def public(item: dict[str, Any]) -> dict[str, Any]:
+        item = dict(item)
+        record = records.get(str(item.get("source")))
         if record is None:
-            c["source"] = PurePosixPath(str(c.get("source", ""))).name
+            item["source"] = PurePosixPath(str(item.get("source", ""))).name
         else:
-            c["source"] = public_source(record, upload_dir)
-            c["doc_id"] = record.doc_id
+            item["source"] = public_source(record, upload_dir)
+            item["doc_id"] = record.doc_id
             if servable(record):
-                c["document"] = document_url(record.doc_id, record.source, c.get("page"))
-        citations.append(c)
-    return {**data, "citations": citations}
+                item["document"] = document_url(record.doc_id, record.source, item.get("page"))
+        return item
+
+    out = {**data, "citations": [public(c) for c in data.get("citations") or []]}
+    if "passages" in data:
+        out["passages"] = [public(p) for p in data.get("passages") or []]
+    return out

@@ -1,35 +1,46 @@
-"""`inkoop bench --load`: many chat sessions at once against the app's `ask` API.
+"""`inkoop bench --load`: many chat sessions at once against a served app.
 
-Each session is its own `gradio_client.Client` in its own thread, as separate browsers would
-be; all start together and ask their questions one after another. Every reply is checked
-against the answer contract of `inkoop ask --json`; a reply that is not well-formed counts as
-an error, like a failed request. Latency is measured at the client, queueing included.
+One process, one asyncio loop, one `httpx.AsyncClient`: each session is a coroutine with its
+own connection that asks its questions one after another, so the load generator costs little
+CPU beside the server (before, a `gradio_client.Client` and a thread per session cost about
+as much as the answers). `api` picks what is loaded: `json`, the plain `POST /api/ask`, or
+`gradio`, Gradio's `ask` API as its own client uses it (POST the call, then read its event
+stream). Every reply is checked against the answer contract of `inkoop ask --json`; a reply
+that is not well-formed counts as an error, like a failed request. Latency is measured at the
+client, queueing included; beside it the server's own time (`/api/ask`'s `Server-Timing`:
+waiting for a thread, answering).
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import json
 import logging
-import os
 import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from assistant.measure.bench import DEFAULT_QUESTIONS
 from assistant.measure.stats import percentile_or_nan
 from ingest.errors import InkoopError
 
+if TYPE_CHECKING:
+    import httpx
+
 log = logging.getLogger(__name__)
 
 CITATION_FIELDS = {"source": str, "title": str, "page": int, "section": str, "quote": str}
+
+Api = Literal["json", "gradio"]
+APIS: tuple[Api, ...] = ("json", "gradio")
+REQUEST_TIMEOUT_S = 120.0
 
 
 class LoadTestError(InkoopError, RuntimeError):
@@ -43,6 +54,8 @@ class RequestResult:
     seconds: float
     error: str = ""  # empty: a well-formed answer came back
     answer: dict[str, Any] | None = None
+    server: float | None = None  # the server's time answering it (`Server-Timing`), if told
+    waited: float | None = None  # of the client's latency, waiting for an answer thread
 
 
 @dataclass(frozen=True)
@@ -50,6 +63,7 @@ class LoadReport:
     sessions: int
     results: tuple[RequestResult, ...]
     seconds: float  # wall time from the common start to the last reply
+    api: Api = "json"
 
     @property
     def requests(self) -> int:
@@ -63,6 +77,12 @@ class LoadReport:
         """The q-th percentile (0-100) of the successful requests' latencies, in seconds."""
         return percentile_or_nan([r.seconds for r in self.results if not r.error], q)
 
+    def server_time(self, q: float, waiting: bool = False) -> float:
+        """The q-th percentile of the server's own answer time (or of the wait for an answer
+        thread), in seconds; NaN when the server does not say (Gradio's API)."""
+        told = [r.waited if waiting else r.server for r in self.results if not r.error]
+        return percentile_or_nan([t for t in told if t is not None], q)
+
     @property
     def throughput(self) -> float:
         """Successful requests per second of wall time."""
@@ -73,12 +93,17 @@ class LoadReport:
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "api": self.api,
             "sessions": self.sessions,
             "requests": self.requests,
             "errors": self.errors,
             "p50_ms": round(self.latency(50) * 1000, 1),
             "p95_ms": round(self.latency(95) * 1000, 1),
             "max_ms": round(self.latency(100) * 1000, 1),
+            "server_p50_ms": round(self.server_time(50) * 1000, 1),
+            "server_p95_ms": round(self.server_time(95) * 1000, 1),
+            "wait_p50_ms": round(self.server_time(50, waiting=True) * 1000, 1),
+            "wait_p95_ms": round(self.server_time(95, waiting=True) * 1000, 1),
             "throughput_rps": round(self.throughput, 2),
             "seconds": round(self.seconds, 3),
             "error_messages": self.error_messages(),
@@ -87,11 +112,14 @@ class LoadReport:
     def table(self) -> str:
         d = self.to_dict()
         rows = [
+            ("api", "POST /api/ask" if self.api == "json" else "Gradio ask API"),
             ("sessions x requests", f"{self.sessions} x {self.requests // max(1, self.sessions)}"),
             ("errors", f"{d['errors']} of {d['requests']}"),
             ("latency p50", f"{d['p50_ms']:.0f} ms"),
             ("latency p95", f"{d['p95_ms']:.0f} ms"),
             ("latency max", f"{d['max_ms']:.0f} ms"),
+            ("server answer p50/95", f"{d['server_p50_ms']:.0f} / {d['server_p95_ms']:.0f} ms"),
+            ("server wait p50/95", f"{d['wait_p50_ms']:.0f} / {d['wait_p95_ms']:.0f} ms"),
             ("throughput", f"{d['throughput_rps']:.2f} requests/s"),
             ("wall time", f"{d['seconds']:.1f} s"),
         ]
@@ -124,41 +152,84 @@ def check_answer(payload: object) -> str:
     return ""
 
 
-def _client(url: str) -> Any:
-    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
-    from gradio_client import Client
+def server_timing(header: str) -> dict[str, float]:
+    """`Server-Timing: wait;dur=0.4, answer;dur=21.3` as seconds by name."""
+    timings = {}
+    for metric in header.split(","):
+        name, _, params = metric.strip().partition(";")
+        for param in params.split(";"):
+            key, _, value = param.strip().partition("=")
+            if key == "dur":
+                with contextlib.suppress(ValueError):
+                    timings[name.strip()] = float(value) / 1000
+    return timings
 
-    return Client(url, verbose=False, analytics_enabled=False, download_files=False)
+
+async def _ask_json(client: httpx.AsyncClient, question: str) -> tuple[Any, dict[str, float]]:
+    response = await client.post("api/ask", json={"question": question})
+    response.raise_for_status()
+    return response.json(), server_timing(response.headers.get("server-timing", ""))
 
 
-def _session(
-    url: str, number: int, questions: Sequence[str], start: threading.Barrier
+async def _ask_gradio(client: httpx.AsyncClient, question: str) -> tuple[Any, dict[str, float]]:
+    """Gradio's `ask` API as `gradio_client` calls it: POST the call, read its event stream."""
+    posted = await client.post("gradio_api/call/ask", json={"data": [question]})
+    posted.raise_for_status()
+    stream = await client.get(f"gradio_api/call/ask/{posted.json()['event_id']}")
+    stream.raise_for_status()
+    event, data = "", ""
+    for line in stream.text.splitlines():
+        if line.startswith("event:"):
+            event = line[6:].strip()
+        elif line.startswith("data:"):
+            data = line[5:].strip()
+    if event != "complete":
+        raise RuntimeError(f"the event stream ended with {event or 'nothing'}: {data[:200]}")
+    return json.loads(data)[0], {}
+
+
+async def _session(
+    client: httpx.AsyncClient, api: Api, number: int, questions: Sequence[str]
 ) -> list[RequestResult]:
-    """One chat session: its own client, its questions one after another."""
-    try:
-        client = _client(url)
-    except Exception as exc:
-        start.wait()
-        error = f"could not connect: {type(exc).__name__}: {exc}"[:300]
-        return [RequestResult(number, q, 0.0, error) for q in questions]
+    """One chat session: its questions one after another."""
+    import httpx
+
+    ask = _ask_json if api == "json" else _ask_gradio
     results = []
-    try:
-        start.wait()
-        for question in questions:
-            t0 = time.perf_counter()
-            try:
-                payload = client.predict(question, api_name="/ask")
-            except Exception as exc:
-                error = f"{type(exc).__name__}: {exc}"[:300]
-                results.append(RequestResult(number, question, time.perf_counter() - t0, error))
-                continue
-            seconds = time.perf_counter() - t0
-            problem = check_answer(payload)
-            results.append(RequestResult(number, question, seconds, problem, payload))
-    finally:
-        with contextlib.suppress(Exception):
-            client.close()
+    for question in questions:
+        t0 = time.perf_counter()
+        try:
+            payload, timings = await ask(client, question)
+        except httpx.TransportError as exc:
+            error = f"could not connect: {type(exc).__name__}: {exc}"[:300]
+            results.append(RequestResult(number, question, time.perf_counter() - t0, error))
+            continue
+        except Exception as exc:
+            error = f"{type(exc).__name__}: {exc}"[:300]
+            results.append(RequestResult(number, question, time.perf_counter() - t0, error))
+            continue
+        seconds = time.perf_counter() - t0
+        problem = check_answer(payload)
+        server, waited = timings.get("answer"), timings.get("wait")
+        results.append(RequestResult(number, question, seconds, problem, payload, server, waited))
     return results
+
+
+async def _load(
+    url: str, api: Api, plans: list[list[str]], warmup: Sequence[str]
+) -> tuple[list[RequestResult], float]:
+    import httpx
+
+    limits = httpx.Limits(max_connections=len(plans), max_keepalive_connections=len(plans))
+    timeout = httpx.Timeout(REQUEST_TIMEOUT_S, connect=10.0)
+    base = url if url.endswith("/") else url + "/"
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=timeout) as client:
+        if warmup:
+            await _session(client, api, -1, warmup)
+        t0 = time.perf_counter()
+        sessions = [_session(client, api, s, plan) for s, plan in enumerate(plans)]
+        results = [r for done in await asyncio.gather(*sessions) for r in done]
+        return results, time.perf_counter() - t0
 
 
 def run_load(
@@ -167,6 +238,7 @@ def run_load(
     requests_per_session: int = 5,
     questions: Sequence[str] = DEFAULT_QUESTIONS,
     warmup: bool = True,
+    api: Api = "json",
 ) -> LoadReport:
     """`sessions` clients at once, each asking `requests_per_session` questions in turn.
 
@@ -176,8 +248,8 @@ def run_load(
     """
     if sessions < 1 or requests_per_session < 1 or not questions:
         raise ValueError("need at least one session, one request and one question")
-    if warmup:
-        _session(url, -1, questions[:1], threading.Barrier(1))
+    if api not in APIS:
+        raise ValueError(f"api must be one of {', '.join(APIS)}")
     plans = [
         [
             questions[(s * requests_per_session + j) % len(questions)]
@@ -185,13 +257,8 @@ def run_load(
         ]
         for s in range(sessions)
     ]
-    start = threading.Barrier(sessions + 1, timeout=300)  # a session that cannot start
-    with ThreadPoolExecutor(max_workers=sessions, thread_name_prefix="session") as pool:
-        futures = [pool.submit(_session, url, s, plan, start) for s, plan in enumerate(plans)]
-        start.wait()
-        t0 = time.perf_counter()
-        results = [r for f in futures for r in f.result()]
-    return LoadReport(sessions, tuple(results), time.perf_counter() - t0)
+    results, seconds = asyncio.run(_load(url, api, plans, questions[:1] if warmup else ()))
+    return LoadReport(sessions, tuple(results), seconds, api)
 
 
 def free_port() -> int:
@@ -213,7 +280,7 @@ def _wait_for_port(port: int, seconds: float, proc: subprocess.Popen[bytes]) -> 
 @contextlib.contextmanager
 def local_server(data_dir: Path, startup_seconds: float = 300) -> Iterator[str]:
     """`inkoop serve` on the data dir, in a child process on a free loopback port; yields its
-    URL and stops it afterwards. A child, so the load's client threads do not share its GIL."""
+    URL and stops it afterwards. A child, so the load's client does not share its GIL."""
     port = free_port()
     command = [sys.executable, "-m", "assistant.ui.cli", "serve", "--data-dir", str(data_dir)]
     command += ["--host", "127.0.0.1", "--port", str(port)]

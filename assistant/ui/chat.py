@@ -140,15 +140,21 @@ def council(
     return render_timeline(steps, files)
 
 
+def answer_json(assistant: Assistant, question: str, inbox: Inbox | None = None) -> dict[str, Any]:
+    """A provider's question answered as `inkoop ask --json` answers it (openbaar documents
+    only); a refused one goes to `inbox`. Both APIs (Gradio's `ask`, `POST /api/ask`) use it."""
+    answer = assistant.ask(question or "")  # audience: aanbieder, the default
+    if answer.refused:
+        record(inbox, answer.question)
+    return answer.to_dict()
+
+
 def ask_json(assistant: Assistant, question: str, inbox: Inbox | None = None) -> dict[str, Any]:
     """The `ask` API endpoint: the answer contract of `inkoop ask --json`."""
     import gradio as gr
 
     try:
-        answer = assistant.ask(question or "")
-        if answer.refused:
-            record(inbox, answer.question)
-        return answer.to_dict()
+        return answer_json(assistant, question, inbox)
     except Exception as exc:
         log.exception("answering %r via the API failed", question)
         raise gr.Error(ERROR_MESSAGE) from exc

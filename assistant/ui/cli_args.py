@@ -126,12 +126,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--load",
         action="store_true",
-        help="instead: concurrent chat sessions against the app's ask API (p50/p95, errors; "
+        help="instead: concurrent chat sessions against the app's API (p50/p95, errors; "
         "exit 1 on any error); starts `serve` on DATA_DIR on a free loopback port unless --url",
     )
     p.add_argument("--sessions", type=int, default=20, help="--load: sessions at once")
     p.add_argument("--requests", type=int, default=5, help="--load: requests per session")
     p.add_argument("--url", help="--load: a running app to load, e.g. http://127.0.0.1:7860/")
+    p.add_argument(
+        "--api",
+        choices=("json", "gradio"),
+        default="json",
+        help="--load: POST /api/ask (json, the default) or Gradio's ask API (gradio)",
+    )
 
     p = sub.add_parser("serve", parents=[common], help="start the Gradio chat")
     _add_llm_args(p)

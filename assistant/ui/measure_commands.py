@@ -125,7 +125,7 @@ def _bench_load(args: argparse.Namespace, settings: Settings, out: TextIO) -> in
             print(
                 f"load: {args.sessions} session(s) x {args.requests} request(s) on {url}", file=out
             )
-            report = run_load(url, args.sessions, args.requests, queries)
+            report = run_load(url, args.sessions, args.requests, queries, api=args.api)
     except LoadTestError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAIL

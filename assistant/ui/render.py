@@ -25,6 +25,7 @@ from index.filters import AANBIEDER
 if TYPE_CHECKING:
     from assistant.answer.timeline.statement import DatedStatement, SourceRef
     from assistant.service import Assistant
+    from assistant.ui.clients import ClientInbox
 
 log = logging.getLogger(__name__)
 
@@ -79,10 +80,12 @@ def servable_files(assistant: Assistant, audience: str = AANBIEDER) -> Catalog:
     return Catalog(assistant, audience)
 
 
-def launch_options(assistant: Assistant, *, host: str) -> dict[str, Any]:
+def launch_options(
+    assistant: Assistant, *, host: str, inbox: ClientInbox | None = None
+) -> dict[str, Any]:
     """Keyword arguments for `Blocks.launch` of the provider app bound to `host`: its own host
-    names only, documents by id only, no uploads, no monitoring
-    (`ui.routes.provider_app_kwargs`)."""
+    names only, documents by id only, no uploads, no monitoring, `POST /api/ask` recording
+    refused questions in `inbox` (`ui.routes.provider_app_kwargs`)."""
     from gradio.utils import get_upload_folder
 
     from assistant.ui.routes import provider_app_kwargs
@@ -96,7 +99,7 @@ def launch_options(assistant: Assistant, *, host: str) -> dict[str, Any]:
         "footer_links": ["api", "settings"],
         "enable_monitoring": False,
         "max_file_size": 1,  # the provider app has no upload component (and a 403 in front)
-        "app_kwargs": provider_app_kwargs(assistant, host),
+        "app_kwargs": provider_app_kwargs(assistant, host, inbox),
     }
 
 

@@ -22,6 +22,8 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from assistant.documents.served import DOCUMENT_ROUTE, SERVED_TYPES, document_bytes, readable
+from assistant.ui.api import ask_route
+from assistant.ui.clients import ClientInbox
 from assistant.ui.hosts import host_guard
 from assistant.ui.limits import PROVIDER_BODY, STAFF_BODY, STAFF_UPLOAD, bounded
 from assistant.ui.login import HideApiBeforeLogin, LoginBackoff, LoginThrottle, logged_in
@@ -80,11 +82,14 @@ def document_route(assistant: Assistant, audience: str, login: bool = False) -> 
     return Route(DOCUMENT_ROUTE + "{doc_id}", serve, methods=["GET", "HEAD"])
 
 
-def provider_app_kwargs(assistant: Assistant, host: str) -> dict[str, Any]:
+def provider_app_kwargs(
+    assistant: Assistant, host: str, inbox: ClientInbox | None = None
+) -> dict[str, Any]:
     """FastAPI arguments of the provider app bound to `host`: only its own host names
-    (`ui.hosts`), bounded requests (`ui.limits`), documents by id, uploads refused."""
+    (`ui.hosts`), bounded requests (`ui.limits`), documents by id, uploads refused, and
+    `POST /api/ask` (`ui.api`; its refused questions go to `inbox`)."""
     return {
-        "routes": [document_route(assistant, AANBIEDER)],
+        "routes": [document_route(assistant, AANBIEDER), ask_route(assistant, inbox)],
         "middleware": [
             host_guard(host, assistant.settings.allowed_hosts),
             *bounded(PROVIDER_BODY),

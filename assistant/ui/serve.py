@@ -94,29 +94,23 @@ def serve(
     manager = DocumentManager(assistant)
     admin = None if assistant.settings.chroma_url else AdminServer(manager, data_dir).start()
     app = build_app(assistant, inbox=from_client(store.add_candidate))
+    options = launch_options(assistant, host=host, inbox=store.add_candidate)  # + /api/ask
     staff = None
     try:
         with stopped_by_signals():
             if staff_port is None:
-                app.launch(
-                    server_name=host, server_port=port, **launch_options(assistant, host=host)
-                )
+                app.launch(server_name=host, server_port=port, **options)
                 return
             bench = Workbench(store, lambda: assistant)
-            staff, options = staff_page(bench, data_dir, assistant, manager, host=staff_host)
-            app.launch(
-                server_name=host,
-                server_port=port,
-                prevent_thread_lock=True,
-                **launch_options(assistant, host=host),
-            )
+            staff, staff_options = staff_page(bench, data_dir, assistant, manager, host=staff_host)
+            app.launch(server_name=host, server_port=port, prevent_thread_lock=True, **options)
             staff.launch(
                 server_name=staff_host,
                 server_port=staff_port,
                 auth=auth,
                 auth_message=STAFF_LOGIN,
                 prevent_thread_lock=True,
-                **options,
+                **staff_options,
             )
             log.warning("staff page on http://%s:%d/", staff_host, staff_port)
             staff.block_thread()
