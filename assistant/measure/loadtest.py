@@ -165,17 +165,21 @@ def server_timing(header: str) -> dict[str, float]:
     return timings
 
 
-async def _ask_json(client: httpx.AsyncClient, question: str) -> tuple[Any, dict[str, float]]:
-    response = await client.post("api/ask", json={"question": question})
+async def _ask_json(
+    client: httpx.AsyncClient, base: str, question: str
+) -> tuple[Any, dict[str, float]]:
+    response = await client.post(f"{base}api/ask", json={"question": question})
     response.raise_for_status()
     return response.json(), server_timing(response.headers.get("server-timing", ""))
 
 
-async def _ask_gradio(client: httpx.AsyncClient, question: str) -> tuple[Any, dict[str, float]]:
+async def _ask_gradio(
+    client: httpx.AsyncClient, base: str, question: str
+) -> tuple[Any, dict[str, float]]:
     """Gradio's `ask` API as `gradio_client` calls it: POST the call, read its event stream."""
-    posted = await client.post("gradio_api/call/ask", json={"data": [question]})
+    posted = await client.post(f"{base}gradio_api/call/ask", json={"data": [question]})
     posted.raise_for_status()
-    stream = await client.get(f"gradio_api/call/ask/{posted.json()['event_id']}")
+    stream = await client.get(f"{base}gradio_api/call/ask/{posted.json()['event_id']}")
     stream.raise_for_status()
     event, data = "", ""
     for line in stream.text.splitlines():
@@ -189,7 +193,7 @@ async def _ask_gradio(client: httpx.AsyncClient, question: str) -> tuple[Any, di
 
 
 async def _session(
-    client: httpx.AsyncClient, api: Api, number: int, questions: Sequence[str]
+    client: httpx.AsyncClient, base: str, api: Api, number: int, questions: Sequence[str]
 ) -> list[RequestResult]:
     """One chat session: its questions one after another."""
     import httpx
@@ -199,7 +203,7 @@ async def _session(
     for question in questions:
         t0 = time.perf_counter()
         try:
-            payload, timings = await ask(client, question)
+            payload, timings = await ask(client, base, question)
         except httpx.TransportError as exc:
             error = f"could not connect: {type(exc).__name__}: {exc}"[:300]
             results.append(RequestResult(number, question, time.perf_counter() - t0, error))
@@ -216,24 +220,27 @@ async def _session(
 
 
 async def _load(
-    url: str, api: Api, plans: list[list[str]], warmup: Sequence[str]
+    urls: Sequence[str], api: Api, plans: list[list[str]], warmup: Sequence[str]
 ) -> tuple[list[RequestResult], float]:
     import httpx
 
     limits = httpx.Limits(max_connections=len(plans), max_keepalive_connections=len(plans))
     timeout = httpx.Timeout(REQUEST_TIMEOUT_S, connect=10.0)
-    base = url if url.endswith("/") else url + "/"
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=timeout) as client:
+    bases = [url if url.endswith("/") else url + "/" for url in urls]
+    async with httpx.AsyncClient(limits=limits, timeout=timeout) as client:
         if warmup:
-            await _session(client, api, -1, warmup)
+            for base in bases:
+                await _session(client, base, api, -1, warmup)
         t0 = time.perf_counter()
-        sessions = [_session(client, api, s, plan) for s, plan in enumerate(plans)]
+        sessions = [
+            _session(client, bases[s % len(bases)], api, s, plan) for s, plan in enumerate(plans)
+        ]
         results = [r for done in await asyncio.gather(*sessions) for r in done]
         return results, time.perf_counter() - t0
 
 
 def run_load(
-    url: str,
+    url: str | Sequence[str],
     sessions: int = 20,
     requests_per_session: int = 5,
     questions: Sequence[str] = DEFAULT_QUESTIONS,
@@ -243,6 +250,7 @@ def run_load(
     """`sessions` clients at once, each asking `requests_per_session` questions in turn.
 
     Session i asks questions i*n, i*n+1, … (cycling), so the sessions ask different things.
+    Several URLs (workers of one deployment) take the sessions in turn.
     With `warmup` one question is asked first, unmeasured: a model that loads on first use
     is start-up, not latency.
     """
@@ -257,7 +265,8 @@ def run_load(
         ]
         for s in range(sessions)
     ]
-    results, seconds = asyncio.run(_load(url, api, plans, questions[:1] if warmup else ()))
+    urls = [url] if isinstance(url, str) else list(url)
+    results, seconds = asyncio.run(_load(urls, api, plans, questions[:1] if warmup else ()))
     return LoadReport(sessions, tuple(results), seconds, api)
 
 

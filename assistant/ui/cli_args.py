@@ -131,7 +131,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--sessions", type=int, default=20, help="--load: sessions at once")
     p.add_argument("--requests", type=int, default=5, help="--load: requests per session")
-    p.add_argument("--url", help="--load: a running app to load, e.g. http://127.0.0.1:7860/")
+    p.add_argument(
+        "--url",
+        action="append",
+        help="--load: a running app to load, e.g. http://127.0.0.1:7860/; again for more "
+        "workers of one deployment (sessions take them in turn)",
+    )
     p.add_argument(
         "--api",
         choices=("json", "gradio"),

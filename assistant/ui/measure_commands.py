@@ -122,10 +122,13 @@ def _bench_load(args: argparse.Namespace, settings: Settings, out: TextIO) -> in
     server = contextlib.nullcontext(args.url) if args.url else local_server(settings.data_dir)
     try:
         with server as url:
+            urls = [url] if isinstance(url, str) else url
+            where = " ".join(urls)
             print(
-                f"load: {args.sessions} session(s) x {args.requests} request(s) on {url}", file=out
+                f"load: {args.sessions} session(s) x {args.requests} request(s) on {where}",
+                file=out,
             )
-            report = run_load(url, args.sessions, args.requests, queries, api=args.api)
+            report = run_load(urls, args.sessions, args.requests, queries, api=args.api)
     except LoadTestError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAIL
