@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import time
+import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict
 from pathlib import Path, PurePath
@@ -118,6 +119,13 @@ def format_comparison(compared: Mapping[str, AnswerMetrics]) -> str:
         ("answer ms, p95", *(millis(m.p95_ms) for m in columns)),
     ]
     return _aligned(rows)
+
+
+def half_of(question: str) -> str:
+    """"tune" or "check": the half of a question set a question belongs to, by a hash of its
+    text (crc32, stable across runs and machines), so rules are decided on one half and
+    checked on the other (issue 20)."""
+    return "tune" if zlib.crc32(question.encode("utf-8")) % 2 == 0 else "check"
 
 
 def load_cases(path: Path, source: str | None = None) -> list[EvalCase]:

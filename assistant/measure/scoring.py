@@ -378,16 +378,15 @@ def outcome_counts(results: Sequence[CaseResult]) -> dict[str, Counter[str]]:
         if a is None:
             continue
         v = verdict(r.case, a)
-        row = Counter(
-            {
-                "direct right": v == "right",
-                "passages hold it": r.case.answerable and a.refused and passages_hold(r.case, a),
-                "wrong direct": v == "wrong" and r.case.answerable,
-                "unanswerable answered": v == "wrong" and not r.case.answerable,
-                "passages": a.outcome == "passages",
-                "none": a.outcome == "none",
-            }
-        )
+        flags = {
+            "direct right": v == "right",
+            "passages hold it": r.case.answerable and a.refused and passages_hold(r.case, a),
+            "wrong direct": v == "wrong" and r.case.answerable,
+            "unanswerable answered": v == "wrong" and not r.case.answerable,
+            "passages": a.outcome == "passages",
+            "none": a.outcome == "none",
+        }
+        row = Counter({name: int(flag) for name, flag in flags.items()})  # counts, not bools
         row["in view"] = row["direct right"] + row["passages hold it"]
         for kind in (r.case.kind or "-", "all"):
             table[kind].update(row)

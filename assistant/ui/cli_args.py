@@ -109,6 +109,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", type=Path, metavar="PATH", help="write the metrics as JSON")
     p.add_argument("--out", type=Path, metavar="PATH", help="per-case results (JSONL)")
     p.add_argument("--limit", type=int, help="only the first N cases")
+    p.add_argument(
+        "--half",
+        choices=["tune", "check"],
+        help="only the tuning or the checking half of the cases (split by a hash of the "
+        "question text: decide a rule on one, check it on the other)",
+    )
     p.add_argument("--no-progress", action="store_true")
     # Evaluation is a staff tool: it measures retrieval over everything that was ingested.
     _add_audience_arg(p, default="medewerker")

@@ -26,7 +26,10 @@ def _eval(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
         print("error: --k must be between 1 and 50, --limit at least 1", file=sys.stderr)
         return EXIT_USAGE
     try:
-        cases = evaluation.load_cases(args.cases, source=args.source)[: args.limit]
+        cases = evaluation.load_cases(args.cases, source=args.source)
+        if args.half:
+            cases = [c for c in cases if evaluation.half_of(c.question) == args.half]
+        cases = cases[: args.limit]
         assistant = _assistant(settings)
         sources = [d.source for d in assistant.documents_for(args.audience)]
         where = evaluation.source_filter(sources, args.restrict_source, args.exclude)
