@@ -123,18 +123,9 @@ def rewrite(answer: Answer, found: dict[int, Later]) -> Answer:
         ident = (doc.doc_id, later.quote)
         if ident not in lead_keys:
             lead_keys[ident] = len(leads) + 1
+            paragraph = later.relation.paragraph
             leads.append(
-                Citation(
-                    key=len(leads) + 1,
-                    source=doc.source,
-                    title=doc.title,
-                    page=later.page,
-                    section=later.relation.paragraph,
-                    heading="",
-                    quote=later.quote,
-                    score=c.score,
-                    doc_id=doc.doc_id,
-                )
+                _later_citation(len(leads) + 1, doc, later.page, paragraph, later.quote, c.score)
             )
             when = published(doc)
             template = SUPERSEDING_LEAD if when else SUPERSEDING_LEAD_UNDATED
@@ -206,18 +197,9 @@ def clarify(answer: Answer, rels: Sequence[Relation], page_text: PageText) -> An
         )
         if not key:
             key = max(c.key for c in cited) + 1
+            score = min(c.score for c in answer.citations)
             added.append(
-                Citation(
-                    key=key,
-                    source=doc.source,
-                    title=doc.title,
-                    page=note.page,
-                    section=note.relation.paragraph,
-                    heading="",
-                    quote=note.quote,
-                    score=min(c.score for c in answer.citations),
-                    doc_id=doc.doc_id,
-                )
+                _later_citation(key, doc, note.page, note.relation.paragraph, note.quote, score)
             )
         lines.append(
             CLARIFYING_LINE.format(
@@ -296,3 +278,20 @@ def marks(
             out[c.chunk_id] = mark(rel.later)
             break
     return out
+
+
+def _later_citation(
+    key: int, doc: DocumentRecord, page: int, paragraph: str, quote: str, score: float
+) -> Citation:
+    """A citation of a later text (an NvI answer, a rectificatie) on the paragraph it is about."""
+    return Citation(
+        key=key,
+        source=doc.source,
+        title=doc.title,
+        page=page,
+        section=paragraph,
+        heading="",
+        quote=quote,
+        score=score,
+        doc_id=doc.doc_id,
+    )
