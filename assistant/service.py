@@ -210,12 +210,14 @@ class Assistant:
         if meeting is not None:  # the besluitenlijst's decisions, as they stand
             yield with_note(meeting, q.cut_note)
             return
-        hits = self._hits(q, k, where, audience)
         if q.is_comparison:  # "het verschil tussen Weert en Maasgouw": each one cited
             # a fact asked of both ("Wie heeft de brieven van Weert en Maasgouw ondertekend?")
-            # is read from each letter; anything else is answered per gemeente
+            # is read from each letter; anything else is answered per gemeente, each from its
+            # own search; the unscoped one only shows where to read after a refusal
             answer = self._fact_each(q, k, where, audience) or self._compare(q, k, where, audience)
+            hits = self._hits(q, k, where, audience) if answer.refused else []
         else:
+            hits = self._hits(q, k, where, audience)
             fact = self._fact(q, hits)
             answer = fact or (yield from self._text_answer(q, hits, audience, stream))
         yield self._finish(self._or_passages(answer, q, hits, audience), q, audience)

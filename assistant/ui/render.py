@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.documents.served import Catalog
-from assistant.models import Citation, Passage
+from assistant.models import Citation, Passage, Place
 from assistant.prompts import (
     CLARIFIED_MARK,
     NO_SOURCES,
@@ -114,22 +114,6 @@ def render_sources(citations: tuple[Citation, ...], files: Mapping[str, str]) ->
         return NO_SOURCES
     items = []
     for c in citations:
-        paged = Path(c.source).suffix.lower() == ".pdf"  # other kinds are one "page"
-        place = [f"pagina {c.page}"] if paged else []
-        # A heading usually starts with its section label ("Artikel 1.1: Voorwerp ...").
-        if c.section and not c.heading.startswith(c.section):
-            place.append(c.section)
-        if c.heading:
-            place.append(c.heading)
-        file_name = Path(c.source).name  # not the server's folders
-        url = files.get(c.source)
-        link = (
-            f'<a class="bron-link" href="{html.escape(file_link(url, c.source, c.page))}" '
-            f'target="_blank" rel="noopener noreferrer">'
-            f"Open document{f' op pagina {c.page}' if paged else ''}</a>"
-            if url
-            else ""
-        )
         replaced = (
             f'<div class="bron-vervangen" data-testid="vervangen">'
             f"{html.escape(SUPERSEDED_MARK.format(document=c.superseded_by))}</div>"
@@ -145,8 +129,8 @@ def render_sources(citations: tuple[Citation, ...], files: Mapping[str, str]) ->
         items.append(
             f'<li class="{css}" id="bron-{c.key}" data-testid="bron">'
             f'<div class="bron-kop">[{c.key}] {html.escape(c.title or c.source)}</div>'
-            f'<div class="bron-plaats">{html.escape(" — ".join([*place, file_name]))}</div>'
-            f"{replaced}<blockquote>“{html.escape(c.quote)}”</blockquote>{link}</li>"
+            f"{_place_line(c)}{replaced}<blockquote>“{html.escape(c.quote)}”</blockquote>"
+            f"{_open_link(c, files)}</li>"
         )
     return f'<ol class="bronnen-lijst">{"".join(items)}</ol>'
 
@@ -207,32 +191,46 @@ def render_passages(passages: tuple[Passage, ...], files: Mapping[str, str]) -> 
         return REFUSED_SOURCES
     items = []
     for p in passages:
-        paged = Path(p.source).suffix.lower() == ".pdf"
-        place = [f"pagina {p.page}"] if paged else []
-        if p.section and not p.heading.startswith(p.section):
-            place.append(f"§ {p.section}")
-        if p.heading:
-            place.append(p.heading)
-        url = files.get(p.source)
-        link = (
-            f'<a class="bron-link" href="{html.escape(file_link(url, p.source, p.page))}" '
-            f'target="_blank" rel="noopener noreferrer">'
-            f"Open document{f' op pagina {p.page}' if paged else ''}</a>"
-            if url
-            else ""
-        )
         items.append(
             f'<li class="plek" data-testid="plek">'
-            f'<div class="bron-kop">{html.escape(p.title or p.source)}</div>'
-            f'<div class="bron-plaats">'
-            f"{html.escape(' — '.join([*place, Path(p.source).name]))}</div>"
-            f'<div class="plek-tekst">{_marked_excerpt(p.text, p.highlight)}</div>{link}</li>'
+            f'<div class="bron-kop">{html.escape(p.title or p.source)}</div>{_place_line(p, "§ ")}'
+            f'<div class="plek-tekst">{_marked_excerpt(p.text, p.highlight)}</div>'
+            f"{_open_link(p, files)}</li>"
         )
     return (
         f'<div class="plekken"><h3 class="plekken-kop">{html.escape(PASSAGES_HEADING)}</h3>'
         f'<p class="plekken-uitleg">{html.escape(PASSAGES_NOTE)}</p>'
         f'<ol class="plekken-lijst">{"".join(items)}</ol></div>'
     )
+
+
+def _place_line(p: Place, section_mark: str = "") -> str:
+    """Where a citation or passage stands: page (of a PDF; other kinds are one "page"),
+    section, heading and file name (not the server's folders), escaped."""
+    place = [f"pagina {p.page}"] if _paged(p.source) else []
+    # A heading usually starts with its section label ("Artikel 1.1: Voorwerp ...").
+    if p.section and not p.heading.startswith(p.section):
+        place.append(f"{section_mark}{p.section}")
+    if p.heading:
+        place.append(p.heading)
+    where = " — ".join([*place, Path(p.source).name])
+    return f'<div class="bron-plaats">{html.escape(where)}</div>'
+
+
+def _open_link(p: Place, files: Mapping[str, str]) -> str:
+    """The link that opens the served document at the page ("" when it is not served)."""
+    url = files.get(p.source)
+    if not url:
+        return ""
+    at = f" op pagina {p.page}" if _paged(p.source) else ""
+    return (
+        f'<a class="bron-link" href="{html.escape(file_link(url, p.source, p.page))}" '
+        f'target="_blank" rel="noopener noreferrer">Open document{at}</a>'
+    )
+
+
+def _paged(source: str) -> bool:
+    return Path(source).suffix.lower() == ".pdf"
 
 
 def _marked_excerpt(text: str, highlight: str, context: int = 240) -> str:
