@@ -6,13 +6,13 @@ from __future__ import annotations
 import select
 import socket
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from helpers_net import wait_for
 
 from assistant.ui.admin import AdminServer
 
@@ -29,14 +29,6 @@ class NoJobs:
 
 def handler_threads() -> int:
     return sum(t.name.endswith("(process_request_thread)") for t in threading.enumerate())
-
-
-def wait_for(condition: Callable[[], bool], what: str, limit: float = 60.0) -> None:
-    """Wait on `condition`; `limit` only ends a broken run, it is not what the test waits for."""
-    deadline = time.monotonic() + limit
-    while not condition():
-        assert time.monotonic() < deadline, what
-        time.sleep(0.01)
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ the served path is covered in test_cli.py (JSON/CLI), test_chat_input.py and tes
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from conftest import LETTERS
@@ -84,7 +85,7 @@ def test_passages_mark_the_likeliest_sentence_verified_on_its_page() -> None:
 def test_passages_come_from_different_sections() -> None:
     a = make_chunk("doc", ["Het uurtarief voor begeleiding is 70 euro."], section="3.2")
     b = make_chunk("doc", ["Het uurtarief voor begeleiding groep is 40 euro."], section="3.2")
-    b = type(b)(**{**b.__dict__, "chunk_id": "doc-1"})
+    b = replace(b, chunk_id="doc-1")  # a second passage of the same section
     pages = {("doc", 1): a.text + "\n" + b.text}
     answerer = answerer_for([a, b], pages)
     q = read_question("Hoe hoog is het uurtarief voor begeleiding?")

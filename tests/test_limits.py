@@ -8,13 +8,13 @@ small Starlette app, then on the served provider app with RSS measured.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 from helpers_app import HOST, running_app, serving
+from helpers_net import wait_for
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse
@@ -130,10 +130,9 @@ def test_results_nobody_fetches_expire(
         held = app.server_app.state_holder.session_data
         assert len(set(events) & set(held)) >= 19  # a session per call, with its 64 KiB input
         monkeypatch.setattr(limits, "SESSION_IDLE_S", 0)  # as if ten minutes went by
-        for _ in range(100):  # a request sweeps; the last call may still be closing
+        def swept() -> bool:  # a request sweeps; the last call may still be closing
             client.get("/config")
-            if not set(events) & set(held):
-                break
-            time.sleep(0.05)
-        assert not set(events) & set(held)
+            return not set(events) & set(held)
+
+        wait_for(swept, "unfetched sessions expired")
         assert not set(events) & set(app._queue.pending_messages_per_session)
