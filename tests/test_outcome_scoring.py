@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from assistant.measure.evaluation import half_of
-from assistant.measure.scoring import CaseResult, EvalCase, Expected, outcome_counts
+from assistant.measure.outcomes import half_of, outcome_counts
+from assistant.measure.scoring import CaseResult, EvalCase, Expected
 from assistant.models import Answer, Citation, Passage
 
 

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import json
 import time
-import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any, Protocol
 
+from assistant.measure.outcomes import OUTCOME_COLUMNS, outcome_counts
 from assistant.measure.scoring import (
-    OUTCOME_COLUMNS,
     VERDICTS,
     AnswerMetrics,
     CaseResult,
@@ -27,7 +26,6 @@ from assistant.measure.scoring import (
     Passage,
     citation_checks,
     first_hit_rank,
-    outcome_counts,
     source_matches,
     verdict,
     verdicts_by_kind,
@@ -119,13 +117,6 @@ def format_comparison(compared: Mapping[str, AnswerMetrics]) -> str:
         ("answer ms, p95", *(millis(m.p95_ms) for m in columns)),
     ]
     return _aligned(rows)
-
-
-def half_of(question: str) -> str:
-    """"tune" or "check": the half of a question set a question belongs to, by a hash of its
-    text (crc32, stable across runs and machines), so rules are decided on one half and
-    checked on the other (issue 20)."""
-    return "tune" if zlib.crc32(question.encode("utf-8")) % 2 == 0 else "check"
 
 
 def load_cases(path: Path, source: str | None = None) -> list[EvalCase]:

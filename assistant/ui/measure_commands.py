@@ -20,7 +20,8 @@ from assistant.ui.commands import _assistant
 def _eval(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     from assistant.answer.generative import GenerativeAnswerer
     from assistant.measure import evaluation
-    from assistant.measure.scoring import answer_metrics, outcome_counts, summarize
+    from assistant.measure.outcomes import half_of, outcome_counts
+    from assistant.measure.scoring import answer_metrics, summarize
 
     if not 1 <= args.k <= 50 or (args.limit is not None and args.limit < 1):
         print("error: --k must be between 1 and 50, --limit at least 1", file=sys.stderr)
@@ -28,7 +29,7 @@ def _eval(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     try:
         cases = evaluation.load_cases(args.cases, source=args.source)
         if args.half:
-            cases = [c for c in cases if evaluation.half_of(c.question) == args.half]
+            cases = [c for c in cases if half_of(c.question) == args.half]
         cases = cases[: args.limit]
         assistant = _assistant(settings)
         sources = [d.source for d in assistant.documents_for(args.audience)]
