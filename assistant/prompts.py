@@ -21,6 +21,7 @@ PASSAGES_LEAD = (
     "(de zin die het antwoord het waarschijnlijkst bevat staat erbij):"
 )
 PASSAGES_HEADING = "Hier staat het waarschijnlijk"
+WHOLE_PASSAGE = "Hele passage tonen"
 PASSAGES_NOTE = (
     "Geen zeker antwoord gevonden. Deze passages gaan het meest over uw vraag; de gemarkeerde "
     "zin bevat het antwoord het waarschijnlijkst. Lees de passage na in het document."

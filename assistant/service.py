@@ -261,6 +261,7 @@ class Assistant:
             self.extractive_as(audience),
             self.index.page_text,
             self.settings.passages_min_share,
+            window=lambda c: self.retriever.window(c, audience, self.settings.passage_window),
         )
         return with_passages(answer, found)
 

@@ -70,6 +70,14 @@ class BM25Index:
         top = top[np.argsort(-scores[top], kind="stable")]
         return [(self.chunks[i], float(scores[i])) for i in top if scores[i] > 0]
 
+    def neighbours(self, chunk: Chunk, span: int = 1) -> list[Chunk]:
+        """The chunk with the passages up to `span` places before and after it in its
+        document and section, in document order (those this index holds)."""
+        doc = (self.chunks[i] for i in self._positions.get(chunk.doc_id, []))
+        at = {c.position: c for c in doc}
+        found = (at.get(chunk.position + d) for d in range(-span, span + 1))
+        return [c for c in found if c is not None and c.section == chunk.section] or [chunk]
+
     def mask_where(self, where: dict[str, Any] | None) -> np.ndarray | None:
         """One bool per chunk: its metadata satisfies the Chroma `where` (None: no filter).
         Cached per filter: a chat session asks many questions under the same one."""

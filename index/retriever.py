@@ -196,6 +196,12 @@ class HybridRetriever:
             return False
         return audience == MEDEWERKER or chunk.doc_id in self._public
 
+    def window(self, chunk: Chunk, audience: str = AANBIEDER, span: int = 1) -> list[Chunk]:
+        """A passage with its neighbours in the same section that `audience` may read, in
+        document order: an answer often stands in the passage next to the one that matched."""
+        near = self.bm25_for(audience).neighbours(chunk, span)
+        return [c for c in near if c.chunk_id == chunk.chunk_id or self._readable(c, audience)]
+
     def search(
         self,
         query: str,

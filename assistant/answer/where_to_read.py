@@ -20,8 +20,12 @@ from assistant.question import Question
 from assistant.verify.citations import normalize_ws, quote_on_page
 from assistant.verify.sentences import display_quote
 from index.retriever import RetrievedChunk
+from ingest.models import Chunk
 
 PageText = Callable[[str, int], str | None]
+
+
+Window = Callable[[Chunk], Sequence[Chunk]]
 
 
 def where_to_read(
@@ -31,26 +35,37 @@ def where_to_read(
     page_text: PageText,
     min_share: float,
     limit: int = 3,
+    window: Window | None = None,
 ) -> tuple[Passage, ...]:
     """Up to `limit` passages, in search order, from different sections, each saying at least
-    `min_share` of the question's weighted content words; () when none does."""
+    `min_share` of the question's weighted content words; () when none does. `window` widens
+    a hit to its neighbours in the same section: the marked sentence is sought in all of them
+    and the passage shows them together."""
     if not hits:
         return ()
     terms = answerer.terms(q.text, q.kind)
     if not terms or not sum(t.weight for t in terms):
         return ()
+    windows = [list(window(h.chunk)) if window else [h.chunk] for h in hits]
+    wide: list[RetrievedChunk] = []
+    owner: dict[str, int] = {}
+    for i, (hit, chunks) in enumerate(zip(hits, windows, strict=True)):
+        for c in chunks:
+            if c.chunk_id not in owner:
+                owner[c.chunk_id] = i
+                wide.append(hit if c.chunk_id == hit.chunk.chunk_id else replace(hit, chunk=c))
     shares = answerer.passage_shares(q, hits, terms)
-    best: dict[str, list[Candidate]] = {}
-    for cand in answerer.candidates(q, hits, terms, semantic=False):
-        best.setdefault(cand.hit.chunk.chunk_id, []).append(cand)
+    best: dict[int, list[Candidate]] = {}
+    for cand in answerer.candidates(q, wide, terms, semantic=False):
+        best.setdefault(owner[cand.hit.chunk.chunk_id], []).append(cand)
     out: list[Passage] = []
     places: set[tuple[str, str]] = set()
-    for hit, share in zip(hits, shares, strict=True):
+    for i, (hit, share) in enumerate(zip(hits, shares, strict=True)):
         chunk = hit.chunk
         place = (chunk.doc_id, chunk.section or chunk.heading or chunk.chunk_id)
         if share < min_share or place in places:
             continue
-        marked = _marked(best.get(chunk.chunk_id, []), page_text)
+        marked = _marked(best.get(i, []), page_text)
         if marked is None:
             continue
         page, sentence = marked
@@ -63,7 +78,7 @@ def where_to_read(
                 page=page,
                 section=chunk.section,
                 heading=chunk.heading,
-                text=normalize_ws(chunk.text),
+                text=normalize_ws(joined(windows[i])),
                 highlight=sentence,
                 score=share,
                 doc_id=chunk.doc_id,
@@ -72,6 +87,19 @@ def where_to_read(
         if len(out) >= limit:
             break
     return tuple(out)
+
+
+def joined(chunks: Sequence[Chunk]) -> str:
+    """Neighbouring passages of one document as one text, their overlap once."""
+    text, end = "", -1
+    for c in chunks:
+        overlap = end - c.char_start
+        if text and 0 < overlap <= len(c.text) and text.endswith(c.text[:overlap]):
+            text += c.text[overlap:]
+        else:
+            text = f"{text}\n{c.text}" if text else c.text
+        end = c.char_end
+    return text
 
 
 def _marked(cands: list[Candidate], page_text: PageText) -> tuple[int, str] | None:

@@ -19,6 +19,7 @@ from assistant.prompts import (
     REFUSED_SOURCES,
     STATUS_LABELS,
     SUPERSEDED_MARK,
+    WHOLE_PASSAGE,
 )
 from index.filters import AANBIEDER
 
@@ -195,6 +196,7 @@ def render_passages(passages: tuple[Passage, ...], files: Mapping[str, str]) -> 
             f'<li class="plek" data-testid="plek">'
             f'<div class="bron-kop">{html.escape(p.title or p.source)}</div>{_place_line(p, "§ ")}'
             f'<div class="plek-tekst">{_marked_excerpt(p.text, p.highlight)}</div>'
+            f"{_whole_passage(p.text, p.highlight)}"
             f"{_open_link(p, files)}</li>"
         )
     return (
@@ -231,6 +233,24 @@ def _open_link(p: Place, files: Mapping[str, str]) -> str:
 
 def _paged(source: str) -> bool:
     return Path(source).suffix.lower() == ".pdf"
+
+
+def _whole_passage(text: str, highlight: str, context: int = 240) -> str:
+    """The whole passage (its neighbours in the section included), folded, when the excerpt
+    around the marked sentence leaves part of it out."""
+    if len(text) <= len(highlight) + 2 * context:
+        return ""
+    at = text.find(highlight)
+    body = (
+        html.escape(text)
+        if at < 0
+        else f"{html.escape(text[:at])}<mark>{html.escape(highlight)}</mark>"
+        f"{html.escape(text[at + len(highlight) :])}"
+    )
+    return (
+        f'<details class="plek-geheel"><summary>{html.escape(WHOLE_PASSAGE)}</summary>'
+        f'<div class="plek-tekst">{body}</div></details>'
+    )
 
 
 def _marked_excerpt(text: str, highlight: str, context: int = 240) -> str:

@@ -1,0 +1,115 @@
+"""Where to read, wider than the passage that matched (issue 20, round 2).
+
+An answer often stands in the passage next to the one search found: a contract article is cut
+into ~90-word passages, and the words a person asks with ("onderaannemer", "uitbesteden") sit
+in the article's first passage while the rule stands in its second. A shown passage therefore
+comes with its neighbours in the same section, the marked sentence is sought in all of them,
+and the text shows their overlap once.
+"""
+
+from __future__ import annotations
+
+from conftest import LETTERS  # noqa: F401  (the shared fixtures load with conftest)
+from test_extractive import answerer_for, hits
+
+from assistant.answer.where_to_read import joined, where_to_read
+from assistant.question import read_question
+from assistant.ui.render import render_passages
+from index.lexical import BM25Index
+from ingest.models import Chunk
+
+ARTICLE = (
+    "### Artikel 3.9 – Onderaannemers\n\n"
+    "3.9.1 Opdrachtnemer mag voor de uitvoering van de overeenkomst onderaannemers inzetten "
+    "als Opdrachtgever daar vooraf schriftelijk mee instemt. "
+    "Opdrachtnemer blijft volledig verantwoordelijk voor het werk van de onderaannemer.\n\n"
+    "3.9.2 De onderaannemer schakelt voor dit werk zelf geen andere onderaannemers in. "
+    "Op verzoek geeft Opdrachtnemer informatie over de onderaannemer."
+)
+OTHER_SECTION = "### Artikel 3.10 – Facturatie\n\nOpdrachtnemer factureert maandelijks achteraf."
+
+
+def _cut(doc_id: str, text: str, heading: str, sizes: list[tuple[int, int]]) -> list[Chunk]:
+    """Chunks of one document text at (start, end) offsets, as the chunker cuts them:
+    consecutive positions, overlapping text, offsets into the document."""
+    return [
+        Chunk(
+            chunk_id=f"{doc_id}-{i}",
+            doc_id=doc_id,
+            source=f"{doc_id}.md",
+            title="Overeenkomst Wmo",
+            text=text[start:end],
+            page=1,
+            page_end=1,
+            section=heading.split(" –")[0],
+            heading=heading,
+            char_start=start,
+            char_end=end,
+            position=i,
+        )
+        for i, (start, end) in enumerate(sizes)
+    ]
+
+
+def _article() -> tuple[list[Chunk], Chunk, str]:
+    cut = ARTICLE.index("3.9.2 De onderaannemer schakelt")
+    overlap = ARTICLE.index("Opdrachtnemer blijft")  # the second passage repeats a sentence
+    chunks = _cut(
+        "overeenkomst", ARTICLE, "Artikel 3.9 – Onderaannemers", [(0, cut), (overlap, len(ARTICLE))]
+    )
+    text = ARTICLE + "\n\n" + OTHER_SECTION
+    (other,) = _cut(
+        "overeenkomst", text, "Artikel 3.10 – Facturatie", [(len(ARTICLE) + 2, len(text))]
+    )
+    other = Chunk(**{**other.__dict__, "chunk_id": "overeenkomst-2", "position": 2})
+    return chunks, other, text
+
+
+def test_neighbours_stay_inside_the_section_in_document_order() -> None:
+    (first, second), other, _ = _article()
+    index = BM25Index([second, other, first])
+    assert index.neighbours(first, 2) == [first, second]
+    assert index.neighbours(second, 1) == [first, second]
+    assert index.neighbours(other, 2) == [other]  # the next article is another place
+    assert index.neighbours(first, 0) == [first]
+
+
+def test_joined_passages_show_their_overlap_once() -> None:
+    (first, second), _, _ = _article()
+    assert joined([first, second]) == ARTICLE
+    assert joined([first]) == first.text
+
+
+def test_the_marked_sentence_may_stand_in_the_next_passage_of_its_section() -> None:
+    (first, second), other, text = _article()
+    index = BM25Index([first, second, other])
+    pages = {("overeenkomst", 1): text}
+    answerer = answerer_for([first, second, other], pages)
+    q = read_question("Mag een onderaannemer voor dit werk zelf andere onderaannemers inschakelen?")
+
+    def page(doc_id: str, number: int) -> str | None:
+        return pages.get((doc_id, number))
+
+    # only the article's first passage matched; its neighbour holds the rule
+    alone = where_to_read(q, hits(first), answerer, page, 0.25)
+    widened = where_to_read(q, hits(first), answerer, page, 0.25, window=index.neighbours)
+    assert alone and "geen andere onderaannemers" not in alone[0].text
+    (shown,) = widened
+    assert shown.text == " ".join(ARTICLE.split()) and shown.section == "Artikel 3.9"
+    assert "De onderaannemer schakelt voor dit werk zelf geen" in shown.highlight
+    html = render_passages(widened, {})
+    assert "<mark>3.9.2 De onderaannemer schakelt" in html
+    assert "Hele passage tonen" not in html  # short enough to show whole
+
+
+def test_a_long_passage_folds_out_whole_with_its_mark() -> None:
+    (first, second), _, text = _article()
+    long_text = ARTICLE + " " + " ".join(["Deze bepaling geldt voor alle percelen."] * 20)
+    q = read_question("Mag de onderaannemer het werk aan andere onderaannemers uitbesteden?")
+    answerer = answerer_for([first, second], {("overeenkomst", 1): text})
+    (shown,) = where_to_read(
+        q, hits(first), answerer, lambda d, p: text, 0.25, window=lambda c: [first, second]
+    )
+    html = render_passages((shown.__class__(**{**shown.__dict__, "text": long_text}),), {})
+    assert '<details class="plek-geheel"><summary>Hele passage tonen</summary>' in html
+    assert html.count("<mark>") == 2  # in the excerpt and in the whole passage
