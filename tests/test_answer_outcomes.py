@@ -215,3 +215,24 @@ def test_a_count_leads_with_what_is_counted() -> None:
     profiles = short_span("Er zijn 3 nieuwe zorgprofielen voor 2025.", "count")
     assert profiles == "3 nieuwe zorgprofielen"
     assert short_span("De tool wordt jaarlijks tweemaal bijgewerkt.", "count") == "jaarlijks"
+
+
+def test_a_question_after_which_party_needs_a_name() -> None:
+    """'Welke aanbieders hebben het contract gekregen?' is not answered by a sentence whose
+    only party is the role 'Opdrachtnemer' (a seed question, unanswerable, was answered so);
+    a sentence that names the party answers it."""
+    asked = "Welke aanbieders hebben het contract gekregen?"
+    assert answer_type(question_kind(asked), asked) == "party"
+    assert answer_type("who", "Welke gemeente heeft het protocol vastgesteld?") == "party"
+    assert not has_type("Opdrachtnemer krijgt 3 weken om deze te ondertekenen.", "party", asked)
+    assert not has_type("De gemeenten sluiten de overeenkomst.", "party", asked)
+    assert has_type("De overeenkomst is gegund aan Zorggroep Noord.", "party", asked)
+    role_only = make_chunk(
+        "overeenkomst", ["Opdrachtnemer krijgt 3 weken om het contract te ondertekenen."]
+    )
+    named = make_chunk(
+        "gunning", ["Het contract is gekregen door de aanbieders Zorggroep Noord en Xonar."]
+    )
+    assert answerer_for([role_only]).answer(asked, hits(role_only)).refused
+    answer = answerer_for([role_only, named]).answer(asked, hits(role_only, named))
+    assert not answer.refused and "Zorggroep Noord" in answer.answer

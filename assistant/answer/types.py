@@ -113,12 +113,22 @@ _PATTERNS = {
 
 
 _ASKS_AGE = re.compile(r"\bhoe oud\b|\bleeftijd\b|\bjarige?n?\b", re.IGNORECASE)
+# "Welke aanbieders ...?", "Welke gemeente ...?": which party, answered by its name; a
+# sentence that only says "Opdrachtnemer" or "de gemeenten" names none.
+_ASKS_PARTY = re.compile(
+    r"\bwelke\s+(?:\w+\s+)?(?:zorg)?(?:aanbieders?|gemeenten?|partij(?:en)?|organisaties?|"
+    r"instanties?|instellingen?|bedrij(?:f|ven)|zorgkanto(?:or|ren))\b",
+    re.IGNORECASE,
+)
 
 
 def answer_type(kind: Kind, question: str) -> str | None:
     """The answer type a question needs: its kind's, where a how-long question about an age
-    ("Hoe oud mag ...", "Tot welke leeftijd ...") takes an age too."""
+    ("Hoe oud mag ...", "Tot welke leeftijd ...") takes an age too, and a question after
+    which party ("Welke aanbieders hebben ...?") a name."""
     needs = NEEDS.get(kind)
+    if kind in ("which", "who", "open") and _ASKS_PARTY.search(question):
+        return "party"
     return "age" if needs == "duration" and _ASKS_AGE.search(question) else needs
 
 
@@ -134,6 +144,12 @@ def has_type(sentence: str, answer_type: str | None, asked: str = "") -> bool:
             m.group(0).casefold() not in named
             for pattern in (ROLE, _NAME)
             for m in pattern.finditer(sentence)
+        )
+    if answer_type == "party":
+        named = {w.casefold() for w in re.findall(r"\w+", asked)}
+        return any(
+            m.group(0).casefold() not in named and not ROLE.fullmatch(m.group(0))
+            for m in _NAME.finditer(sentence)
         )
     if answer_type == "date":
         return bool(DATE.search(sentence) or DURATION.search(sentence))
@@ -195,7 +211,7 @@ _ANCHOR = re.compile(r"\s+(?:na|voor|vanaf|sinds|nadat|voordat)\b(.{0,80})", re.
 
 def short_span(sentence: str, answer_type: str | None) -> str | None:
     """The span that answers, for the short answer in front ("1 januari 2026")."""
-    if answer_type in (None, "who", "deontic", "cause"):
+    if answer_type in (None, "who", "party", "deontic", "cause"):
         return None
     if answer_type == "count":
         counted = _COUNTED.search(_without_durations(sentence))
@@ -213,3 +229,4 @@ def short_span(sentence: str, answer_type: str | None) -> str | None:
         if m:
             return m.group(0).strip()
     return None
+
