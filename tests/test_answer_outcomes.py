@@ -13,6 +13,7 @@ from conftest import LETTERS
 from helpers_chunks import make_chunk
 from test_extractive import answerer_for, hits, pages_of
 
+from assistant.answer.facts import defines
 from assistant.answer.types import answer_type, has_type, short_span
 from assistant.answer.where_to_read import where_to_read, with_passages
 from assistant.models import Answer
@@ -236,3 +237,29 @@ def test_a_question_after_which_party_needs_a_name() -> None:
     assert answerer_for([role_only]).answer(asked, hits(role_only)).refused
     answer = answerer_for([role_only, named]).answer(asked, hits(role_only, named))
     assert not answer.refused and "Zorggroep Noord" in answer.answer
+
+
+def test_a_definition_that_only_points_to_an_article_is_no_definition() -> None:
+    """The Aanbestedingswet's begripsbepaling 'gedragsverklaring aanbesteden: een verklaring
+    als bedoeld in artikel 4.1;' names the term without saying what it is (a dev2 question was
+    answered with it); article 4.1 says it."""
+    pointer = "gedragsverklaring aanbesteden: een verklaring als bedoeld in artikel 4.1;"
+    meaning = (
+        "Een gedragsverklaring aanbesteden is een verklaring van Onze Minister van Veiligheid "
+        "en Justitie dat uit een onderzoek naar de integriteit geen bezwaren zijn gebleken."
+    )
+    term = "gedragsverklaring aanbesteden"
+    assert not defines(pointer, term) and defines(meaning, term)
+    # a longer entry that refers to an article but says what it means still defines
+    assert defines(
+        "jeugdhulpaanbieder: de natuurlijke persoon of rechtspersoon die jeugdhulp doet "
+        "verlenen of een jeugdhulpverlener als bedoeld in artikel 1.1, die zelfstandig "
+        "jeugdhulp verleent aan jeugdigen en hun ouders;",
+        "jeugdhulpaanbieder",
+    )
+    law = make_chunk("wet", [f"{pointer}\n\n{meaning}"], source="Aanbestedingswet.md")
+    answer = answerer_for([law]).answer(
+        "Wat is een gedragsverklaring aanbesteden volgens de wet?", hits(law)
+    )
+    assert not answer.refused and "Minister van Veiligheid" in answer.answer
+    assert "als bedoeld in artikel 4.1" not in answer.answer

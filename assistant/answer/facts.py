@@ -185,6 +185,8 @@ def _definer(term: str) -> Callable[[str], bool]:
     fuzzy = len(term) >= 10
 
     def test(sentence: str) -> bool:
+        if _POINTER.search(sentence) and len(sentence.split()) <= POINTER_WORDS:
+            return False  # "X: een verklaring als bedoeld in artikel 4.1": see there
         low = sentence[:200].casefold()
         if stem not in low and not (fuzzy and (":" in low or "–" in low)):
             return False  # neither the term nor an entry of the form "X: ..."
@@ -206,6 +208,13 @@ def _definer(term: str) -> Callable[[str], bool]:
 
 
 _LEAD = re.compile(r"^[^\w]+")
+# A law's entry that only points to the article that says it ("gedragsverklaring aanbesteden:
+# een verklaring als bedoeld in artikel 4.1;") names the term without saying what it means.
+_POINTER = re.compile(
+    r"\b(?:als|zoals) bedoeld in (?:artikel|art\.|de artikelen|hoofdstuk|paragraaf|afdeling)",
+    re.IGNORECASE,
+)
+POINTER_WORDS = 14
 
 
 MAX_DEFINITION_WORDS = 120
