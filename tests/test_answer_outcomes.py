@@ -174,6 +174,14 @@ def test_a_who_answer_names_someone_the_question_does_not() -> None:
     sentence = "De aangekondigde correctie van 8% van de NHC tarieven betreft de normatieve rente."
     assert not has_type(sentence, "who", question)
     assert has_type("De NZa stelt de hoogte van de NHC-tarieven vast.", "who", question)
+    # a name is its whole run of capitalised words: "Zilveren Kruis Zorgkantoor" is the body
+    # the question names, not who wrote the foreword
+    foreword = "Wie heeft het voorwoord van het inkoopbeleid van zilveren kruis geschreven?"
+    assert not has_type("Zilveren Kruis Zorgkantoor", "who", foreword)
+    assert not has_type(
+        "Het beleid van Zilveren Kruis Zorgkantoor geldt tot 2026.", "who", foreword
+    )
+    assert has_type("Marti Paardekooper, directeur Zilveren Kruis Zorgkantoor", "who", foreword)
 
 
 def test_a_question_after_what_does_not_apply_needs_an_exclusion() -> None:

@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from index.tokens import DUTCH_STOPWORDS
 from ingest.extract import MONTH_PATTERN
 
 if TYPE_CHECKING:
@@ -65,6 +66,22 @@ ROLE = re.compile(
     re.IGNORECASE,
 )
 _NAME = re.compile(r"(?<=\S\s)(?:[A-Z][a-zà-ÿ]+|[A-Z]{2,}[a-z]?)\b")  # "NZa" too
+_CAPITAL_BEFORE = re.compile(r"(?:[A-Z][\wà-ÿ-]*\s+)+$")
+_CAPITAL_AFTER = re.compile(r"(?:\s+[A-Z][\wà-ÿ-]*)+")
+
+
+def _name_words(run: str) -> set[str]:
+    """The words of a name ("De NZa": "nza"), for comparing with the question's."""
+    return {w.casefold() for w in re.findall(r"\w+", run)} - DUTCH_STOPWORDS
+
+
+def _name_run(sentence: str, m: re.Match[str]) -> str:
+    """The run of capitalised words a name match stands in."""
+    before = _CAPITAL_BEFORE.search(sentence[: m.start()])
+    after = _CAPITAL_AFTER.match(sentence, m.end())
+    start = before.start() if before else m.start()
+    return sentence[start : after.end() if after else m.end()]
+
 
 # May / must: permission, duty or a ban, or what is expected ("mag", "moet", "geen", "alleen
 # met toestemming", "is verplicht", "verwachten"); a sentence with none of these does not say
@@ -140,10 +157,12 @@ def has_type(sentence: str, answer_type: str | None, asked: str = "") -> bool:
         return True
     if answer_type == "who":
         named = {w.casefold() for w in re.findall(r"\w+", asked)}
+        if any(m.group(0).casefold() not in named for m in ROLE.finditer(sentence)):
+            return True
+        # a name is one run of capitalised words: "Zilveren Kruis Zorgkantoor" is the body
+        # "wie ... van zilveren kruis?" names, not someone new
         return any(
-            m.group(0).casefold() not in named
-            for pattern in (ROLE, _NAME)
-            for m in pattern.finditer(sentence)
+            not (_name_words(_name_run(sentence, m)) & named) for m in _NAME.finditer(sentence)
         )
     if answer_type == "party":
         named = {w.casefold() for w in re.findall(r"\w+", asked)}
@@ -229,4 +248,3 @@ def short_span(sentence: str, answer_type: str | None) -> str | None:
         if m:
             return m.group(0).strip()
     return None
-
