@@ -10,7 +10,8 @@ and the text shows their overlap once.
 from __future__ import annotations
 
 from conftest import LETTERS  # noqa: F401  (the shared fixtures load with conftest)
-from test_extractive import answerer_for, hits
+from helpers_chunks import make_chunk
+from test_extractive import answerer_for, hits, pages_of
 
 from assistant.answer.where_to_read import joined, where_to_read
 from assistant.question import read_question
@@ -113,3 +114,31 @@ def test_a_long_passage_folds_out_whole_with_its_mark() -> None:
     html = render_passages((shown.__class__(**{**shown.__dict__, "text": long_text}),), {})
     assert '<details class="plek-geheel"><summary>Hele passage tonen</summary>' in html
     assert html.count("<mark>") == 2  # in the excerpt and in the whole passage
+
+
+def test_a_question_after_a_value_shows_the_passage_that_holds_one_first() -> None:
+    """'Wanneer ...?': of two passages about the question, the one with a date comes first,
+    though search ranked it second; for a question after no value, search order stands."""
+    about = make_chunk(
+        "beleid",
+        ["De inschrijving voor de overeenkomst verloopt via het zorginkoopportaal van het "
+         "zorgkantoor."],
+        section="6.1",
+    )  # fmt: skip
+    dated = make_chunk(
+        "planning",
+        ["Uw inschrijving voor de overeenkomst dient u uiterlijk 4 augustus 2023 in."],
+        section="6.8",
+    )
+    pages = pages_of(about, dated)
+    answerer = answerer_for([about, dated], pages)
+
+    def page(doc_id: str, number: int) -> str | None:
+        return pages.get((doc_id, number))
+
+    when = read_question("Tot wanneer loopt de inschrijving voor de overeenkomst?")
+    shown = where_to_read(when, hits(about, dated), answerer, page, 0.25)
+    assert [p.section for p in shown] == ["6.8", "6.1"]
+    how = read_question("Hoe verloopt de inschrijving voor de overeenkomst?")
+    shown = where_to_read(how, hits(about, dated), answerer, page, 0.25)
+    assert [p.section for p in shown] == ["6.1", "6.8"]

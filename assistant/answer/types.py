@@ -118,6 +118,8 @@ NEEDS: dict[Kind, str] = {
     "may-must": "deontic",
     "why": "cause",
 }
+# the types that are a value in the text (not a name, a rule or a reason)
+VALUE_TYPES = frozenset({"date", "duration", "amount", "count", "age"})
 _PATTERNS = {
     "date": DATE,
     "duration": DURATION,

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from assistant.answer.extractive import Candidate, ExtractiveAnswerer
+from assistant.answer.types import VALUE_TYPES, answer_type
 from assistant.models import Answer, Passage
 from assistant.prompts import NVI_HINT, PASSAGES_LEAD
 from assistant.question import Question
@@ -38,9 +39,10 @@ def where_to_read(
     window: Window | None = None,
 ) -> tuple[Passage, ...]:
     """Up to `limit` passages, in search order, from different sections, each saying at least
-    `min_share` of the question's weighted content words; () when none does. `window` widens
-    a hit to its neighbours in the same section: the marked sentence is sought in all of them
-    and the passage shows them together."""
+    `min_share` of the question's weighted content words; () when none does. A question after
+    a value (a date, duration, amount or count) gets the passages that hold one first.
+    `window` widens a hit to its neighbours in the same section: the marked sentence is sought
+    in all of them and the passage shows them together."""
     if not hits:
         return ()
     terms = answerer.terms(q.text, q.kind)
@@ -60,7 +62,12 @@ def where_to_read(
         best.setdefault(owner[cand.hit.chunk.chunk_id], []).append(cand)
     out: list[Passage] = []
     places: set[tuple[str, str]] = set()
-    for i, (hit, share) in enumerate(zip(hits, shares, strict=True)):
+    order = list(range(len(hits)))
+    if answer_type(q.kind, q.text) in VALUE_TYPES:  # "wanneer", "hoe lang", "hoeveel": a
+        # passage that holds a date, duration, amount or count comes before one that does not
+        order.sort(key=lambda i: (not any(c.typed for c in best.get(i, [])), i))
+    for i in order:
+        hit, share = hits[i], shares[i]
         chunk = hit.chunk
         place = (chunk.doc_id, chunk.section or chunk.heading or chunk.chunk_id)
         if share < min_share or place in places:
