@@ -48,7 +48,12 @@ def where_to_read(
     terms = answerer.terms(q.text, q.kind)
     if not terms or not sum(t.weight for t in terms):
         return ()
-    windows = [list(window(h.chunk)) if window else [h.chunk] for h in hits]
+    shares = answerer.passage_shares(q, hits, terms)
+    # only the passages about the question are widened and read for their marked sentence
+    windows = [
+        (list(window(h.chunk)) if window else [h.chunk]) if share >= min_share else []
+        for h, share in zip(hits, shares, strict=True)
+    ]
     wide: list[RetrievedChunk] = []
     owner: dict[str, int] = {}
     for i, (hit, chunks) in enumerate(zip(hits, windows, strict=True)):
@@ -56,7 +61,6 @@ def where_to_read(
             if c.chunk_id not in owner:
                 owner[c.chunk_id] = i
                 wide.append(hit if c.chunk_id == hit.chunk.chunk_id else replace(hit, chunk=c))
-    shares = answerer.passage_shares(q, hits, terms)
     best: dict[int, list[Candidate]] = {}
     for cand in answerer.candidates(q, wide, terms, semantic=False):
         best.setdefault(owner[cand.hit.chunk.chunk_id], []).append(cand)
