@@ -268,6 +268,32 @@ def test_retriever_drops_intern_chunks_the_index_returned(dense_weight: float, e
     assert {h.chunk.doc_id for h in staff} == {"pub", "int", "mixed"}
 
 
+def test_a_passage_window_holds_only_what_the_audience_may_read() -> None:
+    """Where to read shows a passage with its neighbours (issue 20): for a provider, a
+    neighbour that is not openbaar (by its own tier or its document's) is left out."""
+    from index.retriever import RetrievalSettings
+
+    embedder = HashingEmbedder()
+    index = InMemoryIndex(IndexManifest(embedder.name, embedder.dim, "test"))
+    tiers = [OPENBAAR, INTERN, OPENBAAR]
+    chunks = [
+        Chunk(f"w-{i}", "w", "w.md", "w", f"Passage {i} over de gunning. {CANARY * (i == 1)}",
+              1, 1, "3.1", "3.1 Gunning", 10 * i, 10 * i + 9, i, metadata={"visibility": tier})
+        for i, tier in enumerate(tiers)
+    ]  # fmt: skip
+    record = DocumentRecord("w", "w.md", "w", "md", 1, 3, "now", {"visibility": OPENBAAR})
+    index.add_document(
+        record, [Page(1, " ".join(c.text for c in chunks))], chunks,
+        embedder.embed_documents([c.context for c in chunks]),
+    )  # fmt: skip
+    retriever = HybridRetriever(index, embedder, settings=RetrievalSettings(dense_weight=0.0))
+    retriever.refresh()
+    first = chunks[0]
+    assert [c.chunk_id for c in retriever.window(first, AANBIEDER, 2)] == ["w-0", "w-2"]
+    staff = retriever.window(first, MEDEWERKER, 2)
+    assert [c.chunk_id for c in staff] == ["w-0", "w-1", "w-2"]
+
+
 def test_audience_filter_shapes() -> None:
     tier = {"visibility": {"$eq": OPENBAAR}}
     assert audience_filter(AANBIEDER) == tier
