@@ -85,16 +85,7 @@ class Assistant:
         return ExtractiveAnswerer(
             idf=lambda t: self.retriever.bm25_for(audience).idf(t),
             page_text=self.index.page_text,
-            settings=ExtractiveSettings(
-                min_coverage=settings.min_coverage,
-                min_focus=settings.min_focus,
-                min_focus_typed=settings.min_focus_typed,
-                semantic_min=settings.semantic_min,
-                semantic_focus=settings.semantic_focus,
-                max_missing=settings.max_missing,
-                max_missing_weight=settings.max_missing_weight,
-                min_row_question=settings.min_row_question,
-            ),
+            settings=ExtractiveSettings.of(settings),
             encoder=shared_encoder() if settings.answer_encoder == "use-m3" else None,
             known=lambda: self.retriever.bm25_for(audience).vocabulary,
         )

@@ -37,6 +37,15 @@ class Settings(BaseSettings):
     answer_encoder: Literal["use-m3", "none"] = "use-m3"
     semantic_min: float = Field(0.45, ge=0.0, le=1.0)
     semantic_focus: float = Field(0.6, ge=0.0, le=1.0)
+    # How a candidate sentence ranks among the others (issue 13: by what separated right from
+    # wrong answers on the natural dev set): coverage of the question and focus alike, a little
+    # for the sentence's own share, for the search rank (weight / (1 + rank)) and much for a
+    # definition of the term a definition question asks about. The sentence vector only admits.
+    score_coverage: float = Field(0.3, ge=0.0, le=5.0)
+    score_focus: float = Field(0.3, ge=0.0, le=5.0)
+    score_own: float = Field(0.05, ge=0.0, le=5.0)
+    score_rank: float = Field(0.1, ge=0.0, le=5.0)
+    score_definition: float = Field(0.3, ge=0.0, le=5.0)
     # a sentence may miss this share of the question's words, and this share of their weight
     # (a rare word weighs more): 0.4 since lemma tokens (natural dev +1 right, held-out and
     # seed sets unchanged, no wrong answer added)

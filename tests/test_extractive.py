@@ -375,3 +375,28 @@ def test_max_sentences_limits_the_answer() -> None:
     answer = answerer.answer("ambulante jeugdhulp contracten gunning", hits(BRIEF))
     assert_well_cited(answer, pages)
     assert len(answer.citations) == 1
+
+
+def test_the_answerers_tuned_numbers_come_from_settings() -> None:
+    """Issue 20 §0: every tuned number of the answerer is a field of `Settings` (with the
+    measurement behind it there), read when the answerer's settings are made, not at import."""
+    from assistant.answer.extractive import TUNED
+    from assistant.question import read_question
+    from assistant.settings import Settings
+
+    assert set(TUNED) <= set(Settings.model_fields)
+    defaults = ExtractiveSettings()
+    assert all(getattr(defaults, n) == Settings.model_fields[n].default for n in TUNED)
+    changed = Settings(min_coverage=0.9, score_rank=0.0)
+    made = ExtractiveSettings.of(changed, max_sentences=1)
+    assert (made.min_coverage, made.score_rank, made.max_sentences) == (0.9, 0.0, 1)
+    # without the rank's weight, a lower-ranked sentence with the same evidence is not behind
+    pages = pages_of(BRIEF)
+    flat = ExtractiveAnswerer(
+        fake_idf([BRIEF.text, *OTHER_TEXTS]), lambda d, p: pages.get((d, p)), made
+    )
+    ranked = answerer_for([BRIEF])
+    question = "Wanneer is de gunning?"
+    by_rank = {c.text: c.score for c in ranked.candidates(read_question(question), hits(BRIEF))}
+    without = {c.text: c.score for c in flat.candidates(read_question(question), hits(BRIEF))}
+    assert all(by_rank[t] - without[t] == pytest.approx(0.1) for t in without)

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from assistant.answer.compose import direct_answer
 from assistant.answer.facts import asks_definition, defined_terms, defines
@@ -30,7 +31,7 @@ from assistant.answer.types import (
 from assistant.models import Answer, Citation
 from assistant.prompts import REFUSAL_WITH_HINT
 from assistant.question import KIND_WORDS, Kind, Question, asking_sentence, read_question
-from assistant.settings import default
+from assistant.settings import Settings, default
 from assistant.verify.citations import quote_on_page
 from assistant.verify.grounding import is_instruction
 from assistant.verify.sentences import chunk_sentences, display_quote, with_list
@@ -38,18 +39,36 @@ from index.retriever import RetrievedChunk
 from index.tokens import DUTCH_STOPWORDS, token, tokenize
 from index.vocabulary import filler_words, wanted, words
 
+# The answerer's tuned numbers: each is a field of `assistant.settings.Settings` (read when an
+# ExtractiveSettings is made, not at import), with the measurement behind it there.
+TUNED = (
+    "min_coverage",
+    "max_missing",
+    "max_missing_weight",
+    "min_row_question",
+    "min_focus",
+    "min_focus_typed",
+    "semantic_min",
+    "semantic_focus",
+    "score_coverage",
+    "score_focus",
+    "score_own",
+    "score_rank",
+    "score_definition",
+)
 
-def _setting(name: str) -> float:
-    return float(default(name))
+
+def _setting(name: str) -> Any:
+    return field(default_factory=lambda: float(default(name)))
 
 
 @dataclass(frozen=True)
 class ExtractiveSettings:
     max_sentences: int = 3
-    # share of the question's weighted content words in the evidence (tuned in settings)
-    min_coverage: float = _setting("min_coverage")
     max_sentence_words: int = 80
-    # shares of the question's words (and of their weight) that may be absent (settings.py)
+    # share of the question's weighted content words in the evidence
+    min_coverage: float = _setting("min_coverage")
+    # shares of the question's words (and of their weight) that may be absent
     max_missing: float = _setting("max_missing")
     max_missing_weight: float = _setting("max_missing_weight")
     min_row_question: float = _setting("min_row_question")
@@ -58,6 +77,18 @@ class ExtractiveSettings:
     min_focus_typed: float = _setting("min_focus_typed")
     semantic_min: float = _setting("semantic_min")
     semantic_focus: float = _setting("semantic_focus")
+    # how a candidate sentence ranks
+    score_coverage: float = _setting("score_coverage")
+    score_focus: float = _setting("score_focus")
+    score_own: float = _setting("score_own")
+    score_rank: float = _setting("score_rank")
+    score_definition: float = _setting("score_definition")
+
+    @classmethod
+    def of(cls, settings: Settings, **overrides: Any) -> ExtractiveSettings:
+        """The answerer's numbers from the app's settings (env INKOOP_*), with overrides."""
+        tuned = {name: getattr(settings, name) for name in TUNED}
+        return cls(**{**tuned, **overrides})
 
 
 @dataclass(frozen=True)
@@ -272,12 +303,13 @@ class ExtractiveAnswerer:
             asked = not main_tokens or bool(main_tokens & _stems(text))
             # ranks by what separated right from wrong answers on the dev set: coverage and
             # focus alike; the sentence vector only admits (`accepts`), it does not rank
+            w = self.settings
             score = (
-                0.3 * coverage
-                + 0.3 * focus
-                + 0.05 * own_share
-                + 0.1 / (1 + rank)
-                + (0.3 if defining else 0.0)
+                w.score_coverage * coverage
+                + w.score_focus * focus
+                + w.score_own * own_share
+                + w.score_rank / (1 + rank)
+                + (w.score_definition if defining else 0.0)
             )
             out.append(
                 Candidate(

@@ -32,7 +32,7 @@ from assistant.models import Citation
 from assistant.nvi.models import BELEIDSVRAAG, NviError
 from assistant.prompts import SUPERSEDED_NOTE
 from assistant.question import read_question
-from assistant.settings import default
+from assistant.settings import Settings
 from assistant.verify.citations import normalize_ws, quote_on_page
 from assistant.verify.sentences import sentences
 from index.filters import AANBIEDER, all_of
@@ -53,14 +53,17 @@ _MARKUP = re.compile(r"#{1,6}")
 # question than a chat answer (0.55, a third missing). Measured on the 202 GGZ NvI questions
 # (asked sentences only): 41 drafts instead of 6, half of them citing the paragraph the
 # question is about; lower bars drafted more but from passages beside the point.
-DRAFT_SETTINGS = ExtractiveSettings(
-    min_coverage=float(default("draft_min_coverage")),
-    max_missing=float(default("draft_max_missing")),
-    # drafts are reviewed by staff: the chat's focus bar (issue 13) is not theirs
-    min_focus=0.0,
-    min_focus_typed=0.0,
-    max_missing_weight=1.0,
-)
+def draft_settings(settings: Settings) -> ExtractiveSettings:
+    """The drafting bar: the chat answerer's numbers with the draft's own coverage bars."""
+    return ExtractiveSettings.of(
+        settings,
+        min_coverage=settings.draft_min_coverage,
+        max_missing=settings.draft_max_missing,
+        # drafts are reviewed by staff: the chat's focus bar (issue 13) is not theirs
+        min_focus=0.0,
+        min_focus_typed=0.0,
+        max_missing_weight=1.0,
+    )
 
 
 @dataclass(frozen=True)
@@ -147,7 +150,7 @@ class Drafter:
             else ExtractiveAnswerer(
                 idf=lambda t: assistant.retriever.bm25.idf(t),
                 page_text=assistant.index.page_text,
-                settings=DRAFT_SETTINGS,
+                settings=draft_settings(assistant.settings),
             )
         )
         self.n_passages = passages
