@@ -259,7 +259,7 @@ class Assistant:
     def _fact(self, q: Question, hits: list[RetrievedChunk]) -> Answer | None:
         """A letter-head fact, a signatory or a definition, when that is what is asked and
         it is found (`answer.chain.FACT_ANSWERERS`, in order)."""
-        evidence = Evidence(hits, self.index.page_text, passage_with=self._passage_with)
+        evidence = Evidence(hits, self.index.page_text, passage_with=self.passage_with)
         return first_answer(FACT_ANSWERERS, q, evidence)
 
     def _fact_each(
@@ -279,7 +279,7 @@ class Assistant:
             parts.append((name, fact))
         return combine(q.text, parts)
 
-    def _passage_with(self, doc_id: str, text: str) -> Chunk | None:
+    def passage_with(self, doc_id: str, text: str) -> Chunk | None:
         """The indexed passage of a document that holds `text` (from BM25's passages in
         memory, so no index scan)."""
         return next(

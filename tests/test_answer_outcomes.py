@@ -271,3 +271,16 @@ def test_a_definition_that_only_points_to_an_article_is_no_definition() -> None:
     )
     assert not answer.refused and "Minister van Veiligheid" in answer.answer
     assert "als bedoeld in artikel 4.1" not in answer.answer
+
+
+def test_a_hyphenated_compound_is_no_definition_of_its_head() -> None:
+    """'Organisatie-inrichting: het organogram ...' defines organisatie-inrichting, not
+    'organisatie' (an NvI draft answered 'Wat bedoelt u met de organisatie?' with it); an
+    entry written 'X - ...' or 'X – ...' still defines X."""
+    assert not defines("Organisatie-inrichting Organogram juridische structuur. X", "organisatie")
+    assert not defines(
+        "Organisatie-inrichting: het organogram van de opdrachtnemer;", "organisatie"
+    )
+    assert defines("Organisatie - de rechtspersoon die de overeenkomst sluit;", "organisatie")
+    assert defines("Organisatie – de rechtspersoon die de overeenkomst sluit;", "organisatie")
+    assert defines("organisatie: de rechtspersoon die de overeenkomst sluit;", "organisatie")

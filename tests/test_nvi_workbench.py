@@ -423,3 +423,53 @@ def test_a_draft_that_cannot_answer_shows_where_to_read(data: Path) -> None:
             assert quote_on_page(p["highlight"], assistant.index.page_text(doc.doc_id, p["page"]))
     finally:
         assistant.close()
+
+
+DEFINITIONS = """---
+title: Inkoopdocument Wmo begeleiding 2026
+visibility: openbaar
+---
+# Inkoopdocument Wmo begeleiding 2026
+
+## 1.2 Begrippen
+
+In dit inkoopdocument wordt verstaan onder:
+
+- Cliëntenstop: een tijdelijke stop op het aannemen van nieuwe cliënten door de opdrachtnemer,
+  die de opdrachtnemer ten minste 14 kalenderdagen vooraf meldt;
+- Organisatie-inrichting: het organogram en de juridische structuur van de opdrachtnemer.
+
+## 3.1 Uitvoering
+
+De opdrachtnemer levert begeleiding aan cliënten binnen de afgesproken termijn.
+"""
+
+
+def test_a_draft_walks_the_chats_fact_answerers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 20 §0: NvI drafting walks the same answerers as the chat, facts first: a
+    question after a term's meaning is drafted from its begripsbepaling, as the chat answers
+    it; a hyphenated compound ("Organisatie-inrichting: ...") is no definition of its head."""
+    from assistant.nvi.draft import Drafter
+
+    isolate_env(monkeypatch)
+    docs = tmp_path / "stukken"
+    docs.mkdir()
+    (docs / "inkoopdocument-wmo.md").write_text(DEFINITIONS, encoding="utf-8")
+    data = tmp_path / "data"
+    code, out = run("ingest", docs, "--data-dir", data, "--no-progress")
+    assert code == 0, out
+    assistant = assistant_for(data)
+    try:
+        drafter = Drafter(assistant)
+        sources = drafter.sources("*inkoopdocument*")
+        question = "Wat wordt in het inkoopdocument verstaan onder een cliëntenstop?"
+        draft = drafter.draft(question, "1.2", sources)
+        chat = assistant.ask(question)
+        assert not chat.refused and "14 kalenderdagen" in chat.answer
+        assert draft.answer == chat.answer
+        organisatie = drafter.draft("Wat bedoelt u met de organisatie?", "", sources)
+        assert "Organisatie-inrichting" not in organisatie.answer
+    finally:
+        assistant.close()

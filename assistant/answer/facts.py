@@ -176,7 +176,7 @@ def _definer(term: str) -> Callable[[str], bool]:
     lines, each tried)."""
     t = re.escape(term)
     exact = re.compile(
-        rf"^(?:[a-z0-9]{{1,3}}[.)]\s*)?{t}\w{{0,2}}\s*[:–-](?:\s*\S|\s*$)"
+        rf"^(?:[a-z0-9]{{1,3}}[.)]\s*)?{t}\w{{0,2}}(?:\s*[:–]|\s+-)(?:\s*\S|\s*$)"
         rf"|\bonder (?:een |de |het )?{t}\w{{0,2}} (?:wordt|worden) verstaan\b"
         rf"|\b(?:wordt|worden) (?:onder|met) (?:een |de |het )?{t}\w{{0,2}}"
         rf"|^(?:een |de |het )?{t}\w{{0,2}} (?:is|zijn|betekent) "
@@ -278,7 +278,8 @@ def _entry_for(
 
 def _definition_on(text: str, term: str) -> str | None:
     """The slice of a page that defines `term`: its entry line, and when that line ends in
-    a colon the numbered items under it, up to the next entry."""
+    a colon the numbered items under it, up to the next entry; when it ends mid-sentence, the
+    lines it wraps onto."""
     lines = text.splitlines(keepends=True)
     pos = 0
     for i, line in enumerate(lines):
@@ -298,5 +299,17 @@ def _definition_on(text: str, term: str) -> str | None:
                     words += len(body.split())
                     end = at + len(item.rstrip())
                 at += len(item)
+        elif not re.search(r"[.;:]$", line.replace("*", "").rstrip()):
+            # an entry wrapped onto the next lines ("- Cliëntenstop: een tijdelijke stop ...,"
+            # over "  die de opdrachtnemer ... meldt;"): its lower-case continuation, to its end
+            at = pos
+            for item in lines[i + 1 :]:
+                body = item.strip()
+                if not body or not body[0].islower():
+                    break
+                end = at + len(item.rstrip())
+                at += len(item)
+                if re.search(r"[.;]$", body):
+                    break
         return text[start:end].strip()
     return None

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
+from assistant.answer.chain import FACT_ANSWERERS, Evidence, first_answer
 from assistant.answer.extractive import ExtractiveAnswerer, ExtractiveSettings
 from assistant.answer.later_relations import (
     document_pages,
@@ -172,7 +173,13 @@ class Drafter:
         where = {"source": {"$in": list(sources)}}
         hits = a.search(query, None, where, AANBIEDER)
         generative = a.answerer is not a.extractive
-        answer = self.answerer.answer(question if generative else asked_part(question), hits)
+        # the chat's fact answerers first (a letter's kenmerk or date, its signatories, a
+        # term's begripsbepaling), as `ask` walks them; then the text answerer
+        asked = read_question(asked_part(question))
+        evidence = Evidence(hits, a.index.page_text, passage_with=a.passage_with)
+        answer = first_answer(FACT_ANSWERERS, asked, evidence) or self.answerer.answer(
+            question if generative else asked.text, hits
+        )
         drafted_by = "generatief" if generative else "extractief"
         cited = {(c.source, c.page) for c in answer.citations}
         used = [h for h in hits if (h.chunk.source, h.chunk.page) in cited]
@@ -188,7 +195,7 @@ class Drafter:
             # where the answer most likely stands, as the chat shows it: the passages most
             # about the question, each with its likeliest sentence marked (issue 20)
             marked = where_to_read(
-                read_question(asked_part(question)),
+                asked,
                 hits,
                 a.extractive_as(AANBIEDER),
                 a.index.page_text,
