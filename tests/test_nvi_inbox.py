@@ -12,8 +12,8 @@ import pytest
 from helpers_app import HOST, serving
 from test_cli import isolate_env, run
 
-from assistant.nvi.inbox import NEW_PER_CLIENT, Inbox, question_key
-from assistant.nvi.models import NviError
+from assistant.nvi.inbox import NEW_PER_CLIENT, Inbox
+from assistant.nvi.models import NviError, question_key
 from assistant.nvi.projects import Projects
 from assistant.nvi.schema import Database
 from assistant.nvi.store import NviStore

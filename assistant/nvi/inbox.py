@@ -18,7 +18,7 @@ from collections import OrderedDict, deque
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
-from assistant.nvi.models import ImportedQuestion, NviError
+from assistant.nvi.models import ImportedQuestion, NviError, question_key
 from assistant.nvi.projects import Projects
 from assistant.nvi.records import Added, Candidate, Project, candidate_from_row
 from assistant.nvi.schema import Database, now
@@ -27,7 +27,6 @@ from assistant.question import MAX_QUESTION_CHARS
 log = logging.getLogger(__name__)
 
 _WS = re.compile(r"\s+")
-_WORD = re.compile(r"\w+")
 
 # An anonymous client must not be able to fill the staff's inbox: at most this many new
 # questions per window, and this many waiting in all. A question already there only counts
@@ -38,12 +37,6 @@ MAX_WAITING = 500
 NEW_PER_CLIENT = 5  # of NEW_PER_WINDOW: a flood from one client leaves room for 5 others
 ASKS_PER_CLIENT = 1  # how often one client may raise a question's `asked` count
 _REMEMBERED_ASKS = 50_000  # (client, question) pairs kept in memory, oldest forgotten first
-
-
-def question_key(text: str) -> str:
-    """The form a refused question is counted in: its words, lower case; case, spacing and
-    punctuation variants are one question."""
-    return " ".join(_WORD.findall(text.casefold()))
 
 
 class Inbox:

@@ -34,6 +34,16 @@ _WS = re.compile(r"\s+")
 _KEYS = re.compile(r"\s*\[\d{1,3}\]")
 
 
+_WORD = re.compile(r"\w+")
+
+
+def question_key(text: str) -> str:
+    """The form a question is compared in (a refused one counted in the NvI inbox, two
+    imported ones found the same): its words, case-folded; case, spacing and punctuation
+    variants are one question."""
+    return " ".join(_WORD.findall(text.casefold()))
+
+
 def normalise(text: str) -> str:
     """The form two questions are compared in for "asked before": case, spaces, keys ignored."""
     return _WS.sub(" ", _KEYS.sub("", text)).strip().casefold()

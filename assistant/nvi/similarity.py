@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.nvi.locations import location_adjustments, location_refs
+from assistant.nvi.models import question_key
 from index.tokens import tokenize
 
 # Bigrams make a shared phrase count more than the same words scattered.
@@ -70,7 +71,7 @@ def similarity_matrix(
     sims = sims + location_adjustments([location_refs(it.location) for it in items])
     same_text: dict[str, list[int]] = {}
     for k, it in enumerate(items):
-        same_text.setdefault(_normal_text(it.text), []).append(k)
+        same_text.setdefault(question_key(it.text), []).append(k)
     for text, ks in same_text.items():  # the same question sent twice, whatever its words
         if text and len(ks) > 1:
             sims[np.ix_(ks, ks)] = 1.0
@@ -274,10 +275,6 @@ def _with(context: Sequence[ClusterItem], a: ClusterItem, b: ClusterItem) -> lis
         if it not in items:
             items.append(it)
     return items
-
-
-def _normal_text(text: str) -> str:
-    return " ".join(_WORD.findall(text.lower()))
 
 
 def _surface_forms(text: str) -> dict[str, str]:
