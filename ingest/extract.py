@@ -20,7 +20,10 @@ MONTHS = {
 MONTH_NAMES = tuple(MONTHS)  # in calendar order: MONTH_NAMES[month - 1]
 MONTH_PATTERN = "|".join(MONTHS)  # regex alternation of the month names
 DUTCH_DATE = rf"\d{{1,2}}\s+(?:{MONTH_PATTERN})\s+\d{{4}}"
-_DATE = rf"(?:{DUTCH_DATE}|\d{{1,2}}-\d{{1,2}}-\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}})"
+# A date as a document writes it, in the forms `parse_date` reads: "19 maart 2024",
+# "19-03-2024", "2024-03-19". (The answer types' DATE, `assistant.answer.types`, is wider: it
+# also takes a month, a quarter or "in 2026" as a time.)
+WRITTEN_DATE = rf"(?:{DUTCH_DATE}|\d{{1,2}}-\d{{1,2}}-\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}})"
 
 # A place or municipality name: "Weert", "Den Helder", "Bergen op Zoom", "Sittard-Geleen".
 _NAME = r"(?:'s-)?[A-Z][\w'’-]*(?:[ ](?:(?:op|aan|en|de|den)[ ])?[A-Z][\w'’-]*)*"
@@ -57,7 +60,9 @@ _LABELS = {
     "zaaknummer": r"zaak(?:nr\.?|nummer)",
     "contactpersoon": r"(?:inlichtingen(?: bij)?|contactpersoon|behandeld door)",
 }
-_HEADER_DATE = re.compile(rf"^[ \t]*(?:datum[ \t]*:?|{_NAME},)[ \t]*({_DATE})[ \t]*$", re.I | re.M)
+_HEADER_DATE = re.compile(
+    rf"^[ \t]*(?:datum[ \t]*:?|{_NAME},)[ \t]*({WRITTEN_DATE})[ \t]*$", re.I | re.M
+)
 _MEETING_DATE = re.compile(rf"vergadering(?: van)?\s+({DUTCH_DATE})", re.I)
 _COLLEGE_DECISION = re.compile(
     rf"\b[Oo]p ({DUTCH_DATE}) heeft (?:ons|het) college\b[^.]*?"

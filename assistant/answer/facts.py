@@ -19,7 +19,7 @@ from assistant.models import Answer, Citation
 from assistant.question import Question
 from assistant.verify.citations import normalize_ws, quote_on_page
 from index.retriever import RetrievedChunk
-from ingest.extract import dutch_date, parse_date
+from ingest.extract import WRITTEN_DATE, dutch_date, parse_date
 from ingest.models import Chunk
 
 # Which letter-head field a question asks for, by the words it uses.
@@ -115,7 +115,7 @@ def _line_with(text: str, field: str, value: str) -> str | None:
     if field == "datum":
         wanted = parse_date(value)
         for line in lines:
-            for m in re.finditer(r"\d{1,2} \w+ \d{4}|\d{1,2}-\d{1,2}-\d{4}", line):
+            for m in re.finditer(WRITTEN_DATE, line, re.I):
                 if wanted and parse_date(m.group(0)) == wanted and len(line.split()) <= 12:
                     return line
         return None
