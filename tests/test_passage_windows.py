@@ -142,3 +142,29 @@ def test_a_question_after_a_value_shows_the_passage_that_holds_one_first() -> No
     how = read_question("Hoe verloopt de inschrijving voor de overeenkomst?")
     shown = where_to_read(how, hits(about, dated), answerer, page, 0.25)
     assert [p.section for p in shown] == ["6.1", "6.8"]
+
+
+def test_a_letter_without_sections_shows_a_window_once() -> None:
+    """A council letter has no numbered sections: a hit inside the window of a passage
+    already shown is not shown again with the same text."""
+    letter = (
+        "De gemeenten kopen ambulante jeugdhulp samen in en de aanbesteding start in 2025. "
+        "De gunning van de aanbesteding volgt in februari 2025. "
+        "Na de gunning van de aanbesteding begint de implementatie in maart 2025. "
+        "De nieuwe overeenkomsten na de aanbesteding gaan in op 1 januari 2026."
+    )
+    cuts = [0, letter.index("De gunning"), letter.index("Na de"), letter.index("De nieuwe")]
+    spans = list(zip(cuts, [*cuts[1:], len(letter)], strict=True))
+    chunks = _cut("brief", letter, "", spans)
+    index = BM25Index(chunks)
+    answerer = answerer_for(chunks, {("brief", 1): letter})
+    q = read_question("Wanneer is de gunning van de aanbesteding?")
+    shown = where_to_read(
+        q,
+        hits(chunks[1], chunks[2]),
+        answerer,
+        lambda d, p: letter,
+        0.1,
+        window=lambda c: index.neighbours(c, 1),
+    )
+    assert len(shown) == 1 and "februari 2025" in shown[0].highlight

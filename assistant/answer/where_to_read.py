@@ -66,6 +66,7 @@ def where_to_read(
         best.setdefault(owner[cand.hit.chunk.chunk_id], []).append(cand)
     out: list[Passage] = []
     places: set[tuple[str, str]] = set()
+    shown: set[str] = set()  # passages already inside a shown window (a letter has no §)
     order = list(range(len(hits)))
     if answer_type(q.kind, q.text) in VALUE_TYPES:  # "wanneer", "hoe lang", "hoeveel": a
         # passage that holds a date, duration, amount or count comes before one that does not
@@ -74,13 +75,14 @@ def where_to_read(
         hit, share = hits[i], shares[i]
         chunk = hit.chunk
         place = (chunk.doc_id, chunk.section or chunk.heading or chunk.chunk_id)
-        if share < min_share or place in places:
+        if share < min_share or place in places or chunk.chunk_id in shown:
             continue
         marked = _marked(best.get(i, []), page_text)
         if marked is None:
             continue
         page, sentence = marked
         places.add(place)
+        shown.update(c.chunk_id for c in windows[i])
         out.append(
             Passage(
                 key=len(out) + 1,
