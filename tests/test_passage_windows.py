@@ -168,3 +168,37 @@ def test_a_letter_without_sections_shows_a_window_once() -> None:
         window=lambda c: index.neighbours(c, 1),
     )
     assert len(shown) == 1 and "februari 2025" in shown[0].highlight
+
+
+def test_a_document_without_sections_shows_its_separate_parts() -> None:
+    """A Q&A table or a letter has no numbered sections (and one heading): two rows far apart
+    are two places to read, not one."""
+    rows = [
+        "Vraag: Hoe wordt de indexering voor jeugd bepaald? Antwoord: De indexering voor jeugd "
+        "is 90% OVA en 10% prijsindex.",
+        "Vraag: Wie betaalt de reiskosten? Antwoord: De reiskosten zijn inbegrepen in het tarief.",
+        "Vraag: Waarom is er voor de Wmo geen vaste indexering? Antwoord: Voor de Wmo is een "
+        "open clausule gekozen, zodat de indexering lokaal bepaald wordt.",
+    ]
+    text = "\n\n".join(rows)
+    starts = [text.index(r) for r in rows]
+    chunks = _cut(
+        "qa",
+        text,
+        "Vragen en antwoorden",
+        [(a, a + len(r)) for a, r in zip(starts, rows, strict=True)],
+    )
+    chunks = [Chunk(**{**c.__dict__, "section": ""}) for c in chunks]
+    index = BM25Index(chunks)
+    answerer = answerer_for(chunks, {("qa", 1): text})
+    q = read_question("Waarom is de indexering voor de Wmo anders dan voor jeugd?")
+    shown = where_to_read(
+        q,
+        hits(chunks[2], chunks[0]),
+        answerer,
+        lambda d, p: text,
+        0.25,
+        window=lambda c: index.neighbours(c, 0),
+    )
+    assert len(shown) == 2 and {p.section for p in shown} == {""}
+    assert "open clausule" in shown[0].highlight and "90% OVA" in shown[1].text

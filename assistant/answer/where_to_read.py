@@ -74,7 +74,9 @@ def where_to_read(
     for i in order:
         hit, share = hits[i], shares[i]
         chunk = hit.chunk
-        place = (chunk.doc_id, chunk.section or chunk.heading or chunk.chunk_id)
+        # one passage per section; a document without sections (a letter, a Q&A table) has
+        # as many places as windows that do not overlap (`shown`)
+        place = (chunk.doc_id, chunk.section or chunk.chunk_id)
         if share < min_share or place in places or chunk.chunk_id in shown:
             continue
         marked = _marked(best.get(i, []), page_text)
