@@ -14,6 +14,7 @@ from helpers_chunks import make_chunk
 from test_extractive import answerer_for, hits, pages_of
 
 from assistant.answer.where_to_read import joined, where_to_read
+from assistant.models import Passage
 from assistant.question import read_question
 from assistant.ui.render import render_passages
 from index.lexical import BM25Index
@@ -144,6 +145,22 @@ def test_a_question_after_a_value_shows_the_passage_that_holds_one_first() -> No
     assert [p.section for p in shown] == ["6.1", "6.8"]
 
 
+def _shown(
+    chunks: list[Chunk], text: str, question: str, found: list[Chunk], min_share: float, span: int
+) -> tuple[Passage, ...]:
+    """Where to read in one single-page document cut into `chunks`, for hits `found`."""
+    index = BM25Index(chunks)
+    answerer = answerer_for(chunks, {(chunks[0].doc_id, 1): text})
+    return where_to_read(
+        read_question(question),
+        hits(*found),
+        answerer,
+        lambda d, p: text,
+        min_share,
+        window=lambda c: index.neighbours(c, span),
+    )
+
+
 def test_a_letter_without_sections_shows_a_window_once() -> None:
     """A council letter has no numbered sections: a hit inside the window of a passage
     already shown is not shown again with the same text."""
@@ -156,17 +173,8 @@ def test_a_letter_without_sections_shows_a_window_once() -> None:
     cuts = [0, letter.index("De gunning"), letter.index("Na de"), letter.index("De nieuwe")]
     spans = list(zip(cuts, [*cuts[1:], len(letter)], strict=True))
     chunks = _cut("brief", letter, "", spans)
-    index = BM25Index(chunks)
-    answerer = answerer_for(chunks, {("brief", 1): letter})
-    q = read_question("Wanneer is de gunning van de aanbesteding?")
-    shown = where_to_read(
-        q,
-        hits(chunks[1], chunks[2]),
-        answerer,
-        lambda d, p: letter,
-        0.1,
-        window=lambda c: index.neighbours(c, 1),
-    )
+    question = "Wanneer is de gunning van de aanbesteding?"
+    shown = _shown(chunks, letter, question, [chunks[1], chunks[2]], min_share=0.1, span=1)
     assert len(shown) == 1 and "februari 2025" in shown[0].highlight
 
 
@@ -189,16 +197,7 @@ def test_a_document_without_sections_shows_its_separate_parts() -> None:
         [(a, a + len(r)) for a, r in zip(starts, rows, strict=True)],
     )
     chunks = [Chunk(**{**c.__dict__, "section": ""}) for c in chunks]
-    index = BM25Index(chunks)
-    answerer = answerer_for(chunks, {("qa", 1): text})
-    q = read_question("Waarom is de indexering voor de Wmo anders dan voor jeugd?")
-    shown = where_to_read(
-        q,
-        hits(chunks[2], chunks[0]),
-        answerer,
-        lambda d, p: text,
-        0.25,
-        window=lambda c: index.neighbours(c, 0),
-    )
+    question = "Waarom is de indexering voor de Wmo anders dan voor jeugd?"
+    shown = _shown(chunks, text, question, [chunks[2], chunks[0]], min_share=0.25, span=0)
     assert len(shown) == 2 and {p.section for p in shown} == {""}
     assert "open clausule" in shown[0].highlight and "90% OVA" in shown[1].text
