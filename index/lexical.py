@@ -72,11 +72,18 @@ class BM25Index:
 
     def neighbours(self, chunk: Chunk, span: int = 1) -> list[Chunk]:
         """The chunk with the passages up to `span` places before and after it in its
-        document and section, in document order (those this index holds)."""
+        document and section, in document order (those this index holds, without a gap)."""
         doc = (self.chunks[i] for i in self._positions.get(chunk.doc_id, []))
         at = {c.position: c for c in doc}
-        found = (at.get(chunk.position + d) for d in range(-span, span + 1))
-        return [c for c in found if c is not None and c.section == chunk.section] or [chunk]
+        before: list[Chunk] = []
+        after: list[Chunk] = []
+        for step, side in ((-1, before), (1, after)):
+            for d in range(1, span + 1):  # outward, up to the section's edge or a gap
+                near = at.get(chunk.position + step * d)
+                if near is None or near.section != chunk.section:
+                    break
+                side.append(near)
+        return [*reversed(before), chunk, *after]
 
     def mask_where(self, where: dict[str, Any] | None) -> np.ndarray | None:
         """One bool per chunk: its metadata satisfies the Chroma `where` (None: no filter).

@@ -200,6 +200,7 @@ class Drafter:
                 a.extractive_as(AANBIEDER),
                 a.index.page_text,
                 a.settings.passages_min_share,
+                window=lambda c: a.retriever.window(c, AANBIEDER, a.settings.passage_window),
             )
             if marked:
                 passages = [{**p.to_dict(), "earlier": False} for p in marked]
