@@ -201,3 +201,12 @@ def test_a_document_without_sections_shows_its_separate_parts() -> None:
     shown = _shown(chunks, text, question, [chunks[2], chunks[0]], min_share=0.25, span=0)
     assert len(shown) == 2 and {p.section for p in shown} == {""}
     assert "open clausule" in shown[0].highlight and "90% OVA" in shown[1].text
+
+
+def test_a_place_names_a_heading_only_when_it_is_not_the_title() -> None:
+    from assistant.answer.where_to_read import place
+
+    same = Passage(1, "qa.md", "Vragen en antwoorden", 1, "", "Vragen en antwoorden", "x", "x", 1.0)
+    assert place(same) == "Vragen en antwoorden"
+    other = Passage(1, "qa.md", "Vragen en antwoorden", 1, "", "Indexering", "x", "x", 1.0)
+    assert place(other) == "Vragen en antwoorden, Indexering"

@@ -147,6 +147,6 @@ def place(p: Passage) -> str:
         where.append(f"pagina {p.page}")
     if p.section:
         where.append(f"§ {p.section}")
-    elif p.heading:
+    elif p.heading and p.heading != where[0]:  # a document whose heading is its title
         where.append(p.heading)
     return ", ".join(where)
