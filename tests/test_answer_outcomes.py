@@ -284,3 +284,29 @@ def test_a_hyphenated_compound_is_no_definition_of_its_head() -> None:
     assert defines("Organisatie - de rechtspersoon die de overeenkomst sluit;", "organisatie")
     assert defines("Organisatie – de rechtspersoon die de overeenkomst sluit;", "organisatie")
     assert defines("organisatie: de rechtspersoon die de overeenkomst sluit;", "organisatie")
+
+
+def test_context_words_count_less_in_a_passages_share() -> None:
+    """'We ontdekten vanochtend dat ... Hoe snel moeten we dat melden?': a passage about the
+    asking sentence is about the question, though it says none of the story before it."""
+    from test_extractive import OTHER_TEXTS, fake_idf
+
+    from assistant.answer.extractive import ExtractiveAnswerer, ExtractiveSettings
+
+    rule = make_chunk(
+        "overeenkomst", ["Een datalek meldt de opdrachtnemer binnen 24 uur na ontdekking."]
+    )
+    q = read_question(
+        "Een medewerker heeft vanochtend clientgegevens naar het verkeerde mailadres gestuurd. "
+        "Hoe snel moeten we een datalek melden?"
+    )
+    idf = fake_idf([rule.text, *OTHER_TEXTS])
+
+    def share(settings: ExtractiveSettings) -> float:
+        (found,) = ExtractiveAnswerer(idf, lambda d, p: None, settings).passage_shares(
+            q, hits(rule)
+        )
+        return found
+
+    assert ExtractiveSettings().context_share_weight == 0.6
+    assert share(ExtractiveSettings()) > share(ExtractiveSettings(context_share_weight=1.0))

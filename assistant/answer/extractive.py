@@ -55,6 +55,7 @@ TUNED = (
     "score_own",
     "score_rank",
     "score_definition",
+    "context_share_weight",
 )
 
 
@@ -83,6 +84,8 @@ class ExtractiveSettings:
     score_own: float = _setting("score_own")
     score_rank: float = _setting("score_rank")
     score_definition: float = _setting("score_definition")
+    # how much a context word counts in a passage's share of the question (where to read)
+    context_share_weight: float = _setting("context_share_weight")
 
     @classmethod
     def of(cls, settings: Settings, **overrides: Any) -> ExtractiveSettings:
@@ -204,8 +207,12 @@ class ExtractiveAnswerer:
         self, q: Question, hits: Sequence[RetrievedChunk], terms: Sequence[_Term] | None = None
     ) -> list[float]:
         """Per passage, the share of the question's weighted content words it says anywhere
-        (its text, heading and title): how much it is about the question."""
+        (its text, heading and title): how much it is about the question. Words only in the
+        context before the asking sentence count `context_share_weight` of their weight."""
         terms = list(terms if terms is not None else self.terms(q.text, q.kind))
+        # the words of the context before the asking sentence say less of what it is about
+        weigh = self.settings.context_share_weight
+        terms = [replace(t, weight=t.weight * weigh) if t.context else t for t in terms]
         total = sum(t.weight for t in terms) or 1.0
         known = self.known()
         said = [(t.weight, wanted(t.word, t.token, known)) for t in terms]
