@@ -11,6 +11,7 @@ import re
 import time
 import zipfile
 from collections.abc import Mapping
+from typing import Any
 
 FIXED = (2024, 1, 1, 0, 0, 0)  # what every built file says it was made at
 FIXED_ISO = "2024-01-01T00:00:00Z"
@@ -26,6 +27,14 @@ def zip_bytes(members: Mapping[str, bytes]) -> bytes:
         for name, data in members.items():
             zf.writestr(zipfile.ZipInfo(name, date_time=FIXED), data, zipfile.ZIP_DEFLATED)
     return out.getvalue()
+
+
+def saved(office: Any) -> bytes:
+    """A python-docx Document or openpyxl Workbook as file bytes, its dates fixed: both stamp
+    the clock into what they save (`fixed_zip`)."""
+    out = io.BytesIO()
+    office.save(out)
+    return fixed_zip(out.getvalue())
 
 
 def fixed_zip(data: bytes) -> bytes:

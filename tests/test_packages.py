@@ -14,7 +14,7 @@ from pathlib import Path
 import docx
 import openpyxl
 import pytest
-from helpers_files import CORE, FIXED, FIXED_ISO, FIXED_PDF_DATE, fixed_zip, zip_bytes
+from helpers_files import CORE, FIXED, FIXED_ISO, FIXED_PDF_DATE, saved, zip_bytes
 from helpers_scan import LETTER, memory_index, render
 
 from index.embedders import HashingEmbedder
@@ -40,9 +40,7 @@ def docx_bytes(text: str) -> bytes:
     document = docx.Document()
     document.add_heading("Programma van eisen", 1)
     document.add_paragraph(text)
-    out = io.BytesIO()
-    document.save(out)
-    return fixed_zip(out.getvalue())
+    return saved(document)
 
 
 def xlsx_bytes() -> bytes:
@@ -52,9 +50,7 @@ def xlsx_bytes() -> bytes:
     sheet.append(["Product", "Eenheid", "Tarief"])
     sheet.append(["Begeleiding individueel", "uur", 68.4])
     sheet.append(["Dagbesteding", "dagdeel", 52.1])
-    out = io.BytesIO()
-    book.save(out)  # stamps the clock as "modified": fixed_zip pins it
-    return fixed_zip(out.getvalue())
+    return saved(book)  # openpyxl stamps the clock as "modified": saved() pins it
 
 
 def scan_bytes() -> bytes:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from conftest import CORPUS
-from helpers_files import fixed_zip
+from helpers_files import saved
 from test_cli import hashing_env, ingest, isolate_env, run  # noqa: F401
 
 from assistant.service import Assistant
@@ -79,10 +79,8 @@ def docx_file(folder: Path) -> Path:
     for i, row in enumerate([HEADER, *ROWS]):
         for j, value in enumerate(row):
             table.cell(i, j).text = value
-    buffer = io.BytesIO()
-    document.save(buffer)
     path = folder / "NvI-tabel.docx"
-    path.write_bytes(fixed_zip(buffer.getvalue()))
+    path.write_bytes(saved(document))
     return path
 
 
@@ -116,10 +114,8 @@ def xlsx_file(folder: Path) -> Path:
     sheet.append(PLATFORM_HEADER)
     for row in platform_rows():
         sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
     path = folder / "NvI-tabel.xlsx"
-    path.write_bytes(fixed_zip(buffer.getvalue()))
+    path.write_bytes(saved(workbook))
     return path
 
 
