@@ -38,6 +38,7 @@ class BM25Index:
             self._model.index(corpus, show_progress=False)
         self._masks: dict[str, np.ndarray] = {}
         self._metas: list[dict[str, Any]] | None = None
+        self._at: dict[str, dict[int, Chunk]] = {}  # passages by position, per document
         self._positions: dict[str, list[int]] = {}
         for i, c in enumerate(self.chunks):
             self._positions.setdefault(c.doc_id, []).append(i)
@@ -73,8 +74,7 @@ class BM25Index:
     def neighbours(self, chunk: Chunk, span: int = 1) -> list[Chunk]:
         """The chunk with the passages up to `span` places before and after it in its
         document and section, in document order (those this index holds, without a gap)."""
-        doc = (self.chunks[i] for i in self._positions.get(chunk.doc_id, []))
-        at = {c.position: c for c in doc}
+        at = self._by_position(chunk.doc_id)
         before: list[Chunk] = []
         after: list[Chunk] = []
         for step, side in ((-1, before), (1, after)):
@@ -84,6 +84,14 @@ class BM25Index:
                     break
                 side.append(near)
         return [*reversed(before), chunk, *after]
+
+    def _by_position(self, doc_id: str) -> dict[int, Chunk]:
+        """A document's passages by their position, built once per document (a cache)."""
+        at = self._at.get(doc_id)
+        if at is None:
+            at = {self.chunks[i].position: self.chunks[i] for i in self._positions.get(doc_id, [])}
+            self._at[doc_id] = at
+        return at
 
     def mask_where(self, where: dict[str, Any] | None) -> np.ndarray | None:
         """One bool per chunk: its metadata satisfies the Chroma `where` (None: no filter).
@@ -106,7 +114,12 @@ class BM25Index:
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         state["_masks"], state["_metas"] = {}, None  # caches, not worth a disk write
+        state["_at"] = {}
         return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.__dict__.setdefault("_at", {})  # a cache pickled before it existed
 
     @property
     def _vocab(self) -> dict[str, int]:
