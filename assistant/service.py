@@ -9,9 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from assistant.answer import later_relations, supersede
+from assistant.answer.candidates import ExtractiveSettings
 from assistant.answer.chain import FACT_ANSWERERS, Evidence, MeetingAnswerer, first_answer
 from assistant.answer.compare import combine
-from assistant.answer.extractive import ExtractiveAnswerer, ExtractiveSettings
+from assistant.answer.extractive import ExtractiveAnswerer
 from assistant.answer.facts import defined_terms
 from assistant.answer.generative import Draft, GenerativeAnswerer
 from assistant.answer.hand_relations import load as load_relations

@@ -291,7 +291,8 @@ def test_context_words_count_less_in_a_passages_share() -> None:
     asking sentence is about the question, though it says none of the story before it."""
     from test_extractive import OTHER_TEXTS, fake_idf
 
-    from assistant.answer.extractive import ExtractiveAnswerer, ExtractiveSettings
+    from assistant.answer.candidates import ExtractiveSettings
+    from assistant.answer.extractive import ExtractiveAnswerer
 
     rule = make_chunk(
         "overeenkomst", ["Een datalek meldt de opdrachtnemer binnen 24 uur na ontdekking."]

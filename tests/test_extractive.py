@@ -10,7 +10,8 @@ from helpers_chunks import make_chunk
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assistant.answer.extractive import ExtractiveAnswerer, ExtractiveSettings
+from assistant.answer.candidates import ExtractiveSettings
+from assistant.answer.extractive import ExtractiveAnswerer
 from assistant.models import Answer
 from assistant.prompts import REFUSAL
 from assistant.verify.citations import cited_keys, normalize_ws, quote_on_page
@@ -380,7 +381,7 @@ def test_max_sentences_limits_the_answer() -> None:
 def test_the_answerers_tuned_numbers_come_from_settings() -> None:
     """Issue 20 §0: every tuned number of the answerer is a field of `Settings` (with the
     measurement behind it there), read when the answerer's settings are made, not at import."""
-    from assistant.answer.extractive import TUNED
+    from assistant.answer.candidates import TUNED
     from assistant.question import read_question
     from assistant.settings import Settings
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass, field, replace
-from typing import Any
+from dataclasses import replace
 
+from assistant.answer.candidates import Candidate, ExtractiveSettings, Term
 from assistant.answer.compose import direct_answer
 from assistant.answer.facts import asks_definition, defined_terms, defines
 from assistant.answer.passage import is_formula, with_antecedent
@@ -31,92 +31,12 @@ from assistant.answer.types import (
 from assistant.models import Answer, Citation
 from assistant.prompts import REFUSAL_WITH_HINT
 from assistant.question import KIND_WORDS, Kind, Question, asking_sentence, read_question
-from assistant.settings import Settings, default
 from assistant.verify.citations import quote_on_page
 from assistant.verify.grounding import is_instruction
 from assistant.verify.sentences import chunk_sentences, display_quote, with_list
 from index.retriever import RetrievedChunk
 from index.tokens import DUTCH_STOPWORDS, token, tokenize
 from index.vocabulary import filler_words, wanted, words
-
-# The answerer's tuned numbers: each is a field of `assistant.settings.Settings` (read when an
-# ExtractiveSettings is made, not at import), with the measurement behind it there.
-TUNED = (
-    "min_coverage",
-    "max_missing",
-    "max_missing_weight",
-    "min_row_question",
-    "min_focus",
-    "min_focus_typed",
-    "semantic_min",
-    "semantic_focus",
-    "score_coverage",
-    "score_focus",
-    "score_own",
-    "score_rank",
-    "score_definition",
-    "context_share_weight",
-)
-
-
-def _setting(name: str) -> Any:
-    return field(default_factory=lambda: float(default(name)))
-
-
-@dataclass(frozen=True)
-class ExtractiveSettings:
-    max_sentences: int = 3
-    max_sentence_words: int = 80
-    # share of the question's weighted content words in the evidence
-    min_coverage: float = _setting("min_coverage")
-    # shares of the question's words (and of their weight) that may be absent
-    max_missing: float = _setting("max_missing")
-    max_missing_weight: float = _setting("max_missing_weight")
-    min_row_question: float = _setting("min_row_question")
-    # a sentence that means what the question asks may cover fewer of its words
-    min_focus: float = _setting("min_focus")
-    min_focus_typed: float = _setting("min_focus_typed")
-    semantic_min: float = _setting("semantic_min")
-    semantic_focus: float = _setting("semantic_focus")
-    # how a candidate sentence ranks
-    score_coverage: float = _setting("score_coverage")
-    score_focus: float = _setting("score_focus")
-    score_own: float = _setting("score_own")
-    score_rank: float = _setting("score_rank")
-    score_definition: float = _setting("score_definition")
-    # how much a context word counts in a passage's share of the question (where to read)
-    context_share_weight: float = _setting("context_share_weight")
-
-    @classmethod
-    def of(cls, settings: Settings, **overrides: Any) -> ExtractiveSettings:
-        """The answerer's numbers from the app's settings (env INKOOP_*), with overrides."""
-        tuned = {name: getattr(settings, name) for name in TUNED}
-        return cls(**{**tuned, **overrides})
-
-
-@dataclass(frozen=True)
-class Candidate:
-    rank: int
-    hit: RetrievedChunk
-    start: int  # offset inside the chunk text
-    text: str
-    score: float
-    coverage: float
-    missing: int = 0  # question words found nowhere in the evidence
-    semantic: float = 0.0
-    typed: bool = True  # holds the answer type the question needs
-    defines: bool = False  # gives the meaning of the term a definition question asks about
-    focus: float = 0.0  # coverage of the words that set it apart from the other passages
-    wide: float = 1.0  # weight share of the question's words in it, its heading or neighbours
-    asked: bool = True  # says a word of what a conditional question asks (`main_clause`)
-
-
-@dataclass(frozen=True)
-class _Term:
-    word: str
-    token: str
-    weight: float
-    context: bool = False  # only in the sentences before the one that asks
 
 
 class ExtractiveAnswerer:
@@ -159,14 +79,14 @@ class ExtractiveAnswerer:
             return self._refuse(q, f"best coverage {best:.2f}")
         return self._compose(q, self._choose(eligible))
 
-    def terms(self, text: str, kind: Kind = "open") -> list[_Term]:
+    def terms(self, text: str, kind: Kind = "open") -> list[Term]:
         """The question's content words, each once, weighted by rarity in the collection.
         Words that only say what kind of answer is wanted ("hoe lang", "hoe hoog") are left
         to the answer-type check of that kind. Words only in the context before the asking
         sentence ("Er is een mail naar de verkeerde persoon gegaan. Hoe snel moet ik dat
         melden?") may be missing from an answer (measured: a lower weight for them changed
         nothing on the dev sets; not counting them as missing answered one more)."""
-        out: dict[str, _Term] = {}
+        out: dict[str, Term] = {}
         asked_by_kind = KIND_WORDS.get(kind, frozenset())
         asking = asking_sentence(text)
         asked_words = set(words(asking)) if asking != text else None
@@ -179,12 +99,12 @@ class ExtractiveAnswerer:
             context = asked_words is not None and word not in asked_words
             weight = max(self.idf(key), 0.0)
             if key not in out:
-                out[key] = _Term(word, key, weight, context)
+                out[key] = Term(word, key, weight, context)
             elif out[key].context and not context:
-                out[key] = _Term(word, key, weight, False)
+                out[key] = Term(word, key, weight, False)
         return list(out.values())
 
-    def accepts(self, c: Candidate, terms: Sequence[_Term], typed_kind: bool = False) -> bool:
+    def accepts(self, c: Candidate, terms: Sequence[Term], typed_kind: bool = False) -> bool:
         """Enough of the question's weight and not too many of its words missing; or less of
         it with a close meaning; and always the answer type the question needs."""
         if c.defines:
@@ -204,7 +124,7 @@ class ExtractiveAnswerer:
         return c.semantic >= s.semantic_min and c.focus >= s.semantic_focus
 
     def passage_shares(
-        self, q: Question, hits: Sequence[RetrievedChunk], terms: Sequence[_Term] | None = None
+        self, q: Question, hits: Sequence[RetrievedChunk], terms: Sequence[Term] | None = None
     ) -> list[float]:
         """Per passage, the share of the question's weighted content words it says anywhere
         (its text, heading and title): how much it is about the question. Words only in the
@@ -227,7 +147,7 @@ class ExtractiveAnswerer:
         self,
         q: Question,
         hits: Sequence[RetrievedChunk],
-        terms: Sequence[_Term] | None = None,
+        terms: Sequence[Term] | None = None,
         semantic: bool = True,
     ) -> list[Candidate]:
         """Every quotable sentence of the passages, scored; best first (`semantic`: with the

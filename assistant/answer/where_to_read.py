@@ -13,7 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-from assistant.answer.extractive import Candidate, ExtractiveAnswerer
+from assistant.answer.candidates import Candidate
+from assistant.answer.extractive import ExtractiveAnswerer
 from assistant.answer.types import VALUE_TYPES, answer_type
 from assistant.models import Answer, Passage
 from assistant.prompts import NVI_HINT, PASSAGES_LEAD

@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
+from assistant.answer.candidates import ExtractiveSettings
 from assistant.answer.chain import FACT_ANSWERERS, Evidence, first_answer
-from assistant.answer.extractive import ExtractiveAnswerer, ExtractiveSettings
+from assistant.answer.extractive import ExtractiveAnswerer
 from assistant.answer.later_relations import (
     document_pages,
     mark,
