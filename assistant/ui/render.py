@@ -240,13 +240,8 @@ def _whole_passage(text: str, highlight: str, context: int = 240) -> str:
     around the marked sentence leaves part of it out."""
     if len(text) <= len(highlight) + 2 * context:
         return ""
-    at = text.find(highlight)
-    body = (
-        html.escape(text)
-        if at < 0
-        else f"{html.escape(text[:at])}<mark>{html.escape(highlight)}</mark>"
-        f"{html.escape(text[at + len(highlight) :])}"
-    )
+    # the excerpt with room for the whole text; unmarked when the sentence is not found in it
+    body = _marked_excerpt(text, highlight, len(text)) if highlight in text else html.escape(text)
     return (
         f'<details class="plek-geheel"><summary>{html.escape(WHOLE_PASSAGE)}</summary>'
         f'<div class="plek-tekst">{body}</div></details>'
