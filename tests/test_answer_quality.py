@@ -196,6 +196,10 @@ def test_defined_terms_and_typo_tolerance() -> None:
     assert defined_terms(
         read_question("Wat bedoelen ze in het contract met een aspecifieke toewijzing?")
     ) == ["aspecifieke toewijzing"]
+    # who means it and where may take more words, with "&" and hyphens ("V&V-beleid")
+    assert defined_terms(
+        read_question("wat bedoelt zilveren kruis in het V&V-beleid precies met een volumeplafond?")
+    ) == ["volumeplafond"]
     assert defines("– *maatwerkvoorziening:* op de behoeften ...", "maatwerkvoorzienig")
     assert not defines("– *maatwerk:* iets anders", "maatwerkvoorzienig")
     assert not defines("– *cliënt:* persoon", "client2")  # short terms: exact only

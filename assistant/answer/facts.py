@@ -51,7 +51,7 @@ _DEFINITION = re.compile(
     r"\bwat (?:is|zijn|betekent|betekenen)(?: (?:eigenlijk|precies|nu))?"
     r" (?:een |de |het |dat |die )?(?P<a>[\w'’ -]{3,60}?)"
     r"(?: (?:precies|eigenlijk|nu|in \w+(?: \w+)?|waar .*|volgens .*|bij .*))?\s*\?"
-    r"|\b(?:(?:verst(?:aat|aan)|bedoel\w*)(?: [\w'’-]+){0,4}|wordt verstaan)"
+    r"|\b(?:(?:verst(?:aat|aan)|bedoel\w*)(?: [^\s?]+){0,8}?|wordt verstaan)"
     r" (?:onder|met) (?:een |de |het |dat |die )?(?P<b>[\w'’ -]{3,60}?)"
     r"(?: (?:precies|eigenlijk|in \w+(?: \w+)?|volgens .*|bij .*))?\s*\?",
     re.I,
