@@ -39,7 +39,7 @@ _KINDS: tuple[tuple[Kind, re.Pattern[str]], ...] = (
     (
         "how-long",
         re.compile(
-            rf"\bhoe ?lang\b|\bhoeveel {_UNIT}\b|\bhoeveel (?:\w+ )?{_UNIT}\b"
+            rf"\bhoe ?lang\b|\bhoeveel (?:\w+ )?(?:kalender|werk)?{_UNIT}\b"
             r"|\bhoe ver (?:van )?tevoren\b|\b(?:op|opzeg|bewaar|gestanddoenings)termijn\b"
             r"|\blooptijd\b|\bhoe oud\b|\btot welke leeftijd\b"
             r"|\b(?:binnen )?welke termijn\b|\bhoe snel\b|\bhoeveel tijd\b",
@@ -50,7 +50,7 @@ _KINDS: tuple[tuple[Kind, re.Pattern[str]], ...] = (
         "when",
         re.compile(
             r"\b(?:wanneer|per wanneer|vanaf wanneer|tot wanneer|op welke datum|welke datum"
-            r"|deadline|sluitingsdatum|uiterlijk wanneer)\b",
+            r"|deadline|\w*datum|uiterlijk wanneer)\b",
             re.I,
         ),
     ),
@@ -59,18 +59,21 @@ _KINDS: tuple[tuple[Kind, re.Pattern[str]], ...] = (
         re.compile(
             r"\bhoe ?hoog\b|\bhoeveel (?:korting|geld|euro|procent|bedraagt|kost|budget|subsidie)"
             r"\w*\b"
-            r"|\bwat (?:kost|bedraagt)\b|\b(?:uur)?tarief\b|\bbedrag\b|\bpercentage\b",
+            r"|\bwat (?:kost|bedraagt)\b|\b\w*tarief\b|\bbedrag\b|\bpercentage\b",
             re.I,
         ),
     ),
     ("how-many", re.compile(r"\bhoeveel\b|\bhoe vaak\b|\bhoeveelste\b", re.I)),
-    ("why", re.compile(r"\bwaarom\b|\bom welke reden\b|\bwat is de reden\b", re.I)),
+    (
+        "why",
+        re.compile(r"\bwaarom\b|\bom welke reden\b|\bwat is de reden\b|\bhoe komt het\b", re.I),
+    ),
     (
         "who",
         re.compile(
             r"^(?:\w+ )?(?:wie|bij wie|met wie|door wie|van wie|aan wie)\b|\bwie\b"
             r"|\bwelke? (?:gemeente|organisatie|instantie|instelling|partij|persoon|afdeling"
-            r"|commissie|\w*bureau)\b",
+            r"|commissie|\w*bureau|wethouder|instanties|organisaties|partijen|personen)\b",
             re.I,
         ),
     ),
@@ -78,7 +81,9 @@ _KINDS: tuple[tuple[Kind, re.Pattern[str]], ...] = (
         "what-is",
         re.compile(
             r"\bwat (?:is|zijn|betekent|betekenen|houdt|valt|verstaat|bedoel\w*|wordt bedoeld)"
-            r"\b(?! (?:er|de (?:termijn|datum|deadline)))|\bwat verstaan\b|\bwat wordt verstaan\b",
+            r"\b(?! (?:er|de (?:termijn|datum|deadline)))|\bwat verstaan\b|\bwat wordt verstaan\b"
+            # "wat wordt in de wet (precies) bedoeld met ...?"
+            r"|\bwat (?:wordt|worden)(?: [^\s?]+){0,6}? (?:bedoeld|verstaan)\b",
             re.I,
         ),
     ),

@@ -124,6 +124,14 @@ def test_answer_types() -> None:
         ("Hoe snel moet ik een datalek melden?", "how-long"),
         ("Hoeveel budget is er beschikbaar?", "how-much"),
         ("Welk adviesbureau voert het onderzoek uit?", "who"),
+        # how people ask these too
+        ("wat was de uiterste datum om de overeenkomst te ondertekenen?", "when"),
+        ("Binnen hoeveel werkdagen moet de gemeente reageren?", "how-long"),
+        ("Wat is het NZa-maximumtarief per dag?", "how-much"),
+        ("Hoe komt het dat starters minder krijgen?", "why"),
+        ("Bij welke instanties wordt fraude gemeld?", "who"),
+        ("Welke wethouder is verantwoordelijk?", "who"),
+        ("wat wordt in de jeugdwet bedoeld met een familiegroepsplan?", "what-is"),
     ],
 )
 def test_question_kinds(question: str, kind: str) -> None:
