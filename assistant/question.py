@@ -103,10 +103,10 @@ _KINDS: tuple[tuple[Kind, re.Pattern[str]], ...] = (
 # Words that name the answer type a kind asks for ("hoe lang", "hoe hoog"): the answer's type
 # check stands in for them, and no passage is about them.
 KIND_WORDS: dict[Kind, frozenset[str]] = {
-    "how-long": frozenset({"lang", "hoelang", "duur", "duurt"}),
+    "how-long": frozenset({"lang", "hoelang", "duur", "duurt", "snel"}),
     "how-much": frozenset({"hoog", "hoeveel"}),
     "how-many": frozenset({"vaak", "hoeveel"}),
-    "when": frozenset({"laat", "wanneer"}),
+    "when": frozenset({"laat", "wanneer", "datum"}),
 }
 _WORD = re.compile(r"[\w'’-]+|[^\w\s]")
 # A question that opens with its condition: "Als ik ..., krijg ik dan ...?"

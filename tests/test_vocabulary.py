@@ -103,6 +103,9 @@ def test_search_text_leaves_out_filler_and_kind_words() -> None:
 
     q = read_question("Hoelang moet ik me eigenlijk aan mijn inschrijving houden?")
     assert q.search_text == "ik aan inschrijving houden ?"
+    # "hoe snel" asks a duration as "hoe lang" does; "uiterste datum" a date: no answer says them
+    assert "snel" not in read_question("Hoe snel moet ik een datalek melden?").search_text
+    assert "datum" not in read_question("Wat is de uiterste datum?").search_text.split()
     # nothing but filler: the question is searched as typed
     assert read_question("Hoe lang?").search_text == "Hoe lang?"
 
