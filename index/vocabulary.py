@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from importlib import resources
 
@@ -115,6 +115,61 @@ class Wanted:
         if any(v in evidence for v in self.verb):
             return True
         return self.parts is not None and all(occurs(p, evidence) for p in self.parts)
+
+    def stems(self) -> frozenset[str]:
+        """Every stem `said_in` looks for inside the evidence (not the separable verb's own
+        verb, which must occur as a word)."""
+        words = set(self.forms).union(*self.phrases)
+        return frozenset(words | set(self.parts or ()))
+
+    def said_by(self, found: Collection[str], evidence: Collection[str]) -> bool:
+        """`said_in`, given the stems of `stems()` that occur in the evidence (`found`)."""
+        if any(f in found for f in self.forms):
+            return True
+        if any(all(p in found for p in phrase) for phrase in self.phrases):
+            return True
+        if any(v in evidence for v in self.verb):
+            return True
+        return self.parts is not None and all(p in found for p in self.parts)
+
+
+class Sayings:
+    """Which of a question's words each of many texts says (`said`), the same as
+    `Wanted.said_in` word by word: an evidence stem is compared with the words' stems once,
+    by its own prefixes and suffixes, and remembered. A question's answer and its where to
+    read look at the same sentences over and over (with their headings, with their
+    neighbours), so each stem is read once, not once per word and sentence."""
+
+    def __init__(self, wanted: Mapping[str, Wanted]) -> None:
+        self.wanted = dict(wanted)
+        self._stems = frozenset().union(*(w.stems() for w in self.wanted.values()))
+        # a stem found inside a compound (`occurs`): long enough and not a number
+        self._inner = frozenset(
+            s for s in self._stems if len(s) >= MIN_PART + 1 and not s.isdigit()
+        )
+        self._memo: dict[str, frozenset[str]] = {}
+
+    def found(self, e: str) -> frozenset[str]:
+        """The wanted stems an evidence stem holds: itself, or its start or end when at
+        least three letters are left over ("termijn" in "opzegtermijn")."""
+        hit = self._memo.get(e)
+        if hit is None:
+            inner = self._inner
+            at = range(MIN_PART + 1, len(e) - 2)
+            hit = frozenset(
+                {e} & self._stems
+                | {e[:i] for i in at if e[:i] in inner}
+                | {e[-i:] for i in at if e[-i:] in inner}
+            )
+            self._memo[e] = hit
+        return hit
+
+    def said(self, evidence: Collection[str]) -> frozenset[str]:
+        """The keys of the wanted words that a text with these evidence stems says."""
+        found: set[str] = set()
+        for e in evidence:
+            found |= self.found(e)
+        return frozenset(k for k, w in self.wanted.items() if w.said_by(found, evidence))
 
 
 # Particles of Dutch separable verbs: "aanhouden" is said "houdt ... aan", "opzeggen" "zegt

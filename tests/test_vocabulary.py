@@ -128,3 +128,29 @@ def test_a_separable_verbs_te_form_is_one_word() -> None:
     assert join_separable("wil ik me in te schrijven") == "wil ik me inschrijven"
     assert join_separable("om te helpen") == "om te helpen"  # in order to help: no verb
     assert set(tokenize("contracten om te zetten")) == set(tokenize("contracten omzetten"))
+
+
+def test_sayings_read_many_texts_as_said_in_reads_each() -> None:
+    """`Sayings` (each evidence stem read once per question) says what `Wanted.said_in`
+    says, word by word, over real contract sentences: forms, compounds, thesaurus phrases,
+    a compound's parts and a separable verb."""
+    from index.tokens import token
+    from index.vocabulary import Sayings, wanted
+
+    texts = [
+        "De opzegtermijn is drie kalendermaanden.",
+        "Opdrachtnemer meldt vooraf als hij wil uitbesteden aan een onderaannemer.",
+        "Zorgaanbieders en jeugdhulpaanbieders houden zich aan de termijn van 12 weken.",
+        "De gunning is omstreeks februari 2025; de inschrijving houdt hij gestand.",
+        "Een datalek meldt hij binnen 24 uur aan Opdrachtgever.",
+    ]
+    evidence = [set(tokenize(t)) for t in texts]
+    known = set().union(*evidence) | {token("jeugdhulp"), token("aanbieder")}
+    asked = "jeugdhulpaanbieder termijn aanhouden aanbieder gunnen 12 datalek inzetten opzeg"
+    ways = {token(w): wanted(w, token(w), known) for w in asked.split()}
+    sayings = Sayings(ways)
+    for ev in evidence:
+        expected = frozenset(k for k, way in ways.items() if way.said_in(ev))
+        assert sayings.said(ev) == expected
+        assert sayings.said(ev) == expected  # remembered stems read the same
+    assert token("termijn") in sayings.said(evidence[0])  # inside "opzegtermijn"

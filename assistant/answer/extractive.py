@@ -36,7 +36,7 @@ from assistant.verify.grounding import is_instruction
 from assistant.verify.sentences import chunk_sentences, display_quote, with_list
 from index.retriever import RetrievedChunk
 from index.tokens import DUTCH_STOPWORDS, token, tokenize
-from index.vocabulary import filler_words, wanted, words
+from index.vocabulary import Sayings, filler_words, wanted, words
 
 
 class ExtractiveAnswerer:
@@ -134,14 +134,18 @@ class ExtractiveAnswerer:
         weigh = self.settings.context_share_weight
         terms = [replace(t, weight=t.weight * weigh) if t.context else t for t in terms]
         total = sum(t.weight for t in terms) or 1.0
-        known = self.known()
-        said = [(t.weight, wanted(t.word, t.token, known)) for t in terms]
+        sayings = self.sayings(terms)
         shares = []
         for hit in hits:
             c = hit.chunk
-            evidence = _stems(f"{c.title} {c.heading} {c.text}")
-            shares.append(sum(w for w, how in said if how.said_in(evidence)) / total)
+            said = sayings.said(_stems(f"{c.title} {c.heading} {c.text}"))
+            shares.append(sum(t.weight for t in terms if t.token in said) / total)
         return shares
+
+    def sayings(self, terms: Sequence[Term]) -> Sayings:
+        """How each of the question's words may be said, read once for all its texts."""
+        known = self.known()
+        return Sayings({t.token: wanted(t.word, t.token, known) for t in terms})
 
     def candidates(
         self,
@@ -154,9 +158,8 @@ class ExtractiveAnswerer:
         sentence vectors' similarity, which only admits a direct answer)."""
         terms = list(terms if terms is not None else self.terms(q.text, q.kind))
         total = sum(t.weight for t in terms) or 1.0
-        known = self.known()
-        said = {t.token: wanted(t.word, t.token, known) for t in terms}  # once per question
-        question_tokens = set(said)
+        sayings = self.sayings(terms)  # once per question
+        question_tokens = set(sayings.wanted)
         needs = answer_type(q.kind, q.text)
         # "Voor welke zorg geldt het protocol juist niet?": the answer names what is excluded
         negated = q.kind in ("which", "what-is", "open") and bool(
@@ -171,7 +174,7 @@ class ExtractiveAnswerer:
         )
 
         def found_in(evidence: set[str]) -> frozenset[str]:
-            return frozenset(t.token for t in terms if said[t.token].said_in(evidence))
+            return sayings.said(evidence)
 
         def weight(found: frozenset[str]) -> float:
             return sum(t.weight for t in terms if t.token in found) / total
