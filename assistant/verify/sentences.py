@@ -100,7 +100,13 @@ _ABBREVIATIONS = frozenset(
 
 def ends_in_abbreviation(sentence: str) -> bool:
     last = sentence.rsplit(None, 1)[-1].lower().rstrip(".")
-    return sentence.endswith(".") and (last in _ABBREVIATIONS or len(last) == 1)
+    # a list of abbreviations, one letter ("A. de Vries"), or initials ("G.J. Braas")
+    return sentence.endswith(".") and (
+        last in _ABBREVIATIONS or len(last) == 1 or bool(_INITIALS.fullmatch(last))
+    )
+
+
+_INITIALS = re.compile(r"(?:[a-z]\.)+[a-z]")
 
 
 def _blocks(text: str) -> list[tuple[int, int]]:
