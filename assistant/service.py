@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Generator, Iterator, Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from assistant.answer import later_relations, supersede
 from assistant.answer.candidates import ExtractiveSettings
 from assistant.answer.chain import FACT_ANSWERERS, Evidence, MeetingAnswerer, first_answer
-from assistant.answer.compare import combine
+from assistant.answer.compare import answer_each, fact_each
 from assistant.answer.extractive import ExtractiveAnswerer
 from assistant.answer.facts import defined_terms
 from assistant.answer.generative import Draft, GenerativeAnswerer
@@ -206,7 +205,11 @@ class Assistant:
             # a fact asked of both ("Wie heeft de brieven van Weert en Maasgouw ondertekend?")
             # is read from each letter; anything else is answered per gemeente, each from its
             # own search; the unscoped one only shows where to read after a refusal
-            answer = self._fact_each(q, k, where, audience) or self._compare(q, k, where, audience)
+            answer = fact_each(
+                q, where, lambda q_, w: self._hits(q_, k, w, audience), self._fact
+            ) or answer_each(
+                q, where, lambda t, w: self.search(t, k, w, audience), self.extractive_as(audience)
+            )
             hits = self._hits(q, k, where, audience) if answer.refused else []
         else:
             hits = self._hits(q, k, where, audience)
@@ -263,23 +266,6 @@ class Assistant:
         evidence = Evidence(hits, self.index.page_text, passage_with=self.passage_with)
         return first_answer(FACT_ANSWERERS, q, evidence)
 
-    def _fact_each(
-        self, q: Question, k: int | None, where: dict[str, Any] | None, audience: str
-    ) -> Answer | None:
-        """A fact asked of several gemeenten, read for each from its own documents and
-        grouped per gemeente; None unless every one of them has it."""
-        from index.filters import all_of, metadata_filter
-
-        parts = []
-        for name in q.gemeenten:
-            scoped = all_of(where, metadata_filter(gemeente=name))
-            hits = self._hits(q, k, scoped, audience)
-            fact = self._fact(replace(q, gemeenten=(name,)), hits)
-            if fact is None:
-                return None
-            parts.append((name, fact))
-        return combine(q.text, parts)
-
     def passage_with(self, doc_id: str, text: str) -> Chunk | None:
         """The indexed passage of a document that holds `text` (from BM25's passages in
         memory, so no index scan)."""
@@ -304,31 +290,6 @@ class Assistant:
                     seen.add(hit.chunk.chunk_id)
                     hits.append(hit)
         return hits
-
-    def _compare(
-        self,
-        q: Question,
-        k: int | None,
-        where: dict[str, Any] | None,
-        audience: str,
-    ) -> Answer:
-        """Answer per gemeente, each from its own documents only, then one grouped answer."""
-        from index.filters import all_of, metadata_filter
-
-        sub = q.per_gemeente()
-        parts = []
-        for name in q.gemeenten:
-            scoped = all_of(where, metadata_filter(gemeente=name))
-            hits = self.search(sub or q.text, k, scoped, audience)
-            extractive = self.extractive_as(audience)
-            part = extractive.answer(sub, hits)
-            general = not [t for t in extractive.terms(sub) if t.word not in _DOCUMENT_WORDS]
-            if part.refused and hits and general:
-                # a general comparison ("wat verschilt tussen de brieven?") has no content
-                # words of its own: the gemeente's best passage on the subject answers it
-                part = extractive.answer(hits[0].chunk.title or sub, hits)
-            parts.append((name, part))
-        return combine(q.text, parts)
 
     def documents(self) -> list[DocumentRecord]:
         """The indexed documents, with the relations staff set by hand (`inkoop relate`)."""
@@ -364,10 +325,6 @@ class Assistant:
                 path = Path(str(record.metadata.get("_path", record.source)))
                 return path if path.is_file() else None
         return None
-
-
-# What a general comparison names besides the gemeenten: the letters themselves.
-_DOCUMENT_WORDS = frozenset({"brief", "brieven", "document", "documenten", "stuk", "stukken"})
 
 
 def _values(docs: Sequence[DocumentRecord], key: str) -> list[str]:
