@@ -107,14 +107,10 @@ class Wanted:
     verb: tuple[str, ...] = ()  # a separable verb's own verb, which must occur as a word
 
     def said_in(self, evidence: Collection[str]) -> bool:
-        """Does a text with these evidence stems say the word?"""
-        if any(occurs(f, evidence) for f in self.forms):
-            return True
-        if any(all(occurs(p, evidence) for p in phrase) for phrase in self.phrases):
-            return True
-        if any(v in evidence for v in self.verb):
-            return True
-        return self.parts is not None and all(occurs(p, evidence) for p in self.parts)
+        """Does a text with these evidence stems say the word? Its stem or lemma (also inside
+        a compound, `occurs`), every word of a thesaurus phrase, its separable verb's own
+        verb, or both of its compound parts."""
+        return self.said_by({s for s in self.stems() if occurs(s, evidence)}, evidence)
 
     def stems(self) -> frozenset[str]:
         """Every stem `said_in` looks for inside the evidence (not the separable verb's own
