@@ -102,6 +102,9 @@ def test_answer_types() -> None:
     assert not has_type(
         "Opdrachtnemer meldt vooraf aan Opdrachtgever als hij wil uitbesteden.", "deontic"
     )
+    # "tot wanneer mag ik declareren?": how often is not by when
+    assert not has_type("De aanbieder declareert maandelijks, via een 323-bericht.", "date")
+    assert has_type("De aanbieder declareert binnen 6 weken na afloop.", "date")
     assert short_span("Op 1 januari 2026 gaan de contracten in.", "date") == "1 januari 2026"
     assert short_span("Een boete van € 1.250,00 per dag.", "amount") == "€ 1.250,00"
 

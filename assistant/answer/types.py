@@ -173,7 +173,9 @@ def has_type(sentence: str, answer_type: str | None, asked: str = "") -> bool:
             for m in _NAME.finditer(sentence)
         )
     if answer_type == "date":
-        return bool(DATE.search(sentence) or DURATION.search(sentence))
+        # a period counts ("binnen 6 weken"), a frequency not: "maandelijks" says how often,
+        # not when (by when)
+        return bool(DATE.search(sentence) or DURATION.search(_FREQUENCIES.sub(" ", sentence)))
     if answer_type == "duration":
         # "niet ouder dan 6 maanden", "tot 18 jaar oud": an age or age limit, not how long
         # something takes
@@ -206,6 +208,9 @@ _COUNTED = re.compile(
     re.IGNORECASE,
 )
 _FREQUENCY = re.compile(r"(?:jaarlijks|maandelijks|wekelijks|dagelijks|per )", re.IGNORECASE)
+_FREQUENCIES = re.compile(
+    r"\b(?:jaarlijks|maandelijks|wekelijks|dagelijks|per (?:jaar|maand|week|dag))\b", re.IGNORECASE
+)
 
 
 def relative_to(sentence: str, stems: set[str], stem_of: Callable[[str], str]) -> bool:
