@@ -36,9 +36,10 @@ DATE = re.compile(
     r"|(?:in|per|vanaf|tot|sinds|voor|na|uiterlijk|eind|begin|medio|jaar) (?:19|20)\d\d)\b",
     re.IGNORECASE,
 )
+# how often: a frequency is a duration's kind, but no period of time and no date
+FREQUENCY = r"\b(?:jaarlijks|maandelijks|wekelijks|dagelijks|per (?:jaar|maand|week|dag))\b"
 DURATION = re.compile(
-    rf"\b{_NUM}(?:\s*(?:tot|à|a|-)\s*{_NUM})?\s+(?:{UNITS})\b"
-    r"|\b(?:jaarlijks|maandelijks|wekelijks|dagelijks|per (?:jaar|maand|week|dag))\b",
+    rf"\b{_NUM}(?:\s*(?:tot|à|a|-)\s*{_NUM})?\s+(?:{UNITS})\b|{FREQUENCY}",
     re.IGNORECASE,
 )
 AMOUNT = re.compile(
@@ -70,9 +71,14 @@ _CAPITAL_BEFORE = re.compile(r"(?:[A-Z][\wà-ÿ-]*\s+)+$")
 _CAPITAL_AFTER = re.compile(r"(?:\s+[A-Z][\wà-ÿ-]*)+")
 
 
+def _words_of(text: str) -> set[str]:
+    """A text's words, case-folded: what a question names itself."""
+    return {w.casefold() for w in re.findall(r"\w+", text)}
+
+
 def _name_words(run: str) -> set[str]:
     """The words of a name ("De NZa": "nza"), for comparing with the question's."""
-    return {w.casefold() for w in re.findall(r"\w+", run)} - DUTCH_STOPWORDS
+    return _words_of(run) - DUTCH_STOPWORDS
 
 
 def _name_run(sentence: str, m: re.Match[str]) -> str:
@@ -158,7 +164,7 @@ def has_type(sentence: str, answer_type: str | None, asked: str = "") -> bool:
     if answer_type is None:
         return True
     if answer_type == "who":
-        named = {w.casefold() for w in re.findall(r"\w+", asked)}
+        named = _words_of(asked)
         if any(m.group(0).casefold() not in named for m in ROLE.finditer(sentence)):
             return True
         # a name is one run of capitalised words: "Zilveren Kruis Zorgkantoor" is the body
@@ -167,7 +173,7 @@ def has_type(sentence: str, answer_type: str | None, asked: str = "") -> bool:
             not (_name_words(_name_run(sentence, m)) & named) for m in _NAME.finditer(sentence)
         )
     if answer_type == "party":
-        named = {w.casefold() for w in re.findall(r"\w+", asked)}
+        named = _words_of(asked)
         return any(
             m.group(0).casefold() not in named and not ROLE.fullmatch(m.group(0))
             for m in _NAME.finditer(sentence)
@@ -175,7 +181,7 @@ def has_type(sentence: str, answer_type: str | None, asked: str = "") -> bool:
     if answer_type == "date":
         # a period counts ("binnen 6 weken"), a frequency not: "maandelijks" says how often,
         # not when (by when)
-        return bool(DATE.search(sentence) or DURATION.search(_FREQUENCIES.sub(" ", sentence)))
+        return bool(DATE.search(sentence) or DURATION.search(_FREQUENCY.sub(" ", sentence)))
     if answer_type == "duration":
         # "niet ouder dan 6 maanden", "tot 18 jaar oud": an age or age limit, not how long
         # something takes
@@ -195,7 +201,7 @@ _AGE = re.compile(
 
 
 def _without_durations(sentence: str) -> str:
-    return DURATION.sub(lambda m: m.group(0) if _FREQUENCY.match(m.group(0)) else " ", sentence)
+    return DURATION.sub(lambda m: m.group(0) if _FREQUENCY.fullmatch(m.group(0)) else " ", sentence)
 
 
 # A number of things with what is counted: "(minimaal) vier dagdelen (per week)".
@@ -207,10 +213,7 @@ _COUNTED = re.compile(
     rf"(?: per (?:jaar|maand|week|dag|uur|cliënt|client))?\b",
     re.IGNORECASE,
 )
-_FREQUENCY = re.compile(r"(?:jaarlijks|maandelijks|wekelijks|dagelijks|per )", re.IGNORECASE)
-_FREQUENCIES = re.compile(
-    r"\b(?:jaarlijks|maandelijks|wekelijks|dagelijks|per (?:jaar|maand|week|dag))\b", re.IGNORECASE
-)
+_FREQUENCY = re.compile(FREQUENCY, re.IGNORECASE)
 
 
 def relative_to(sentence: str, stems: set[str], stem_of: Callable[[str], str]) -> bool:
