@@ -3,33 +3,16 @@ question's weighted terms and the candidate sentences it scores."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from assistant.settings import Settings, default
 from index.retriever import RetrievedChunk
 
-# The answerer's tuned numbers: each is a field of `assistant.settings.Settings` (read when an
-# ExtractiveSettings is made, not at import), with the measurement behind it there.
-TUNED = (
-    "min_coverage",
-    "max_missing",
-    "max_missing_weight",
-    "min_row_question",
-    "min_focus",
-    "min_focus_typed",
-    "semantic_min",
-    "semantic_focus",
-    "score_coverage",
-    "score_focus",
-    "score_own",
-    "score_rank",
-    "score_definition",
-    "context_share_weight",
-)
-
 
 def _setting(name: str) -> Any:
+    """A tuned number: its default is the `Settings` field of that name, read when an
+    ExtractiveSettings is made (not at import), with the measurement behind it there."""
     return field(default_factory=lambda: float(default(name)))
 
 
@@ -62,6 +45,10 @@ class ExtractiveSettings:
         """The answerer's numbers from the app's settings (env INKOOP_*), with overrides."""
         tuned = {name: getattr(settings, name) for name in TUNED}
         return cls(**{**tuned, **overrides})
+
+
+# The answerer's tuned numbers: its fields that are `Settings` fields (`_setting`).
+TUNED = tuple(f.name for f in fields(ExtractiveSettings) if f.name in Settings.model_fields)
 
 
 @dataclass(frozen=True)
