@@ -267,12 +267,9 @@ class Assistant:
         return first_answer(FACT_ANSWERERS, q, evidence)
 
     def passage_with(self, doc_id: str, text: str) -> Chunk | None:
-        """The indexed passage of a document that holds `text` (from BM25's passages in
-        memory, so no index scan)."""
-        return next(
-            (c for c in self.retriever.bm25.chunks if c.doc_id == doc_id and text in c.text),
-            None,
-        )
+        """The indexed passage of a document that holds `text` (from BM25's passages of that
+        document in memory, so no index scan)."""
+        return next((c for c in self.retriever.bm25.passages_of(doc_id) if text in c.text), None)
 
     def _hits(
         self, q: Question, k: int | None, where: dict[str, Any] | None, audience: str

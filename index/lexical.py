@@ -85,11 +85,15 @@ class BM25Index:
                 side.append(near)
         return [*reversed(before), chunk, *after]
 
+    def passages_of(self, doc_id: str) -> list[Chunk]:
+        """A document's passages this index holds, in index order (no scan of the others)."""
+        return [self.chunks[i] for i in self._positions.get(doc_id, [])]
+
     def _by_position(self, doc_id: str) -> dict[int, Chunk]:
         """A document's passages by their position, built once per document (a cache)."""
         at = self._at.get(doc_id)
         if at is None:
-            at = {self.chunks[i].position: self.chunks[i] for i in self._positions.get(doc_id, [])}
+            at = {c.position: c for c in self.passages_of(doc_id)}
             self._at[doc_id] = at
         return at
 
