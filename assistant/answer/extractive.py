@@ -173,8 +173,7 @@ class ExtractiveAnswerer:
             {t.token for t in self.terms(main, q.kind)} & question_tokens if main else set()
         )
 
-        def found_in(evidence: set[str]) -> frozenset[str]:
-            return sayings.said(evidence)
+        found_in = sayings.said  # the question's words a text with these stems says
 
         def weight(found: frozenset[str]) -> float:
             return sum(t.weight for t in terms if t.token in found) / total

@@ -288,7 +288,8 @@ def _definition_on(text: str, term: str) -> str | None:
         if not defines(line, term):
             continue
         end = start + len(line.rstrip())
-        if line.replace("*", "").rstrip().endswith(":"):
+        bare = line.replace("*", "").rstrip()  # without Markdown emphasis
+        if bare.endswith(":"):
             words = 0
             at = pos
             for item in lines[i + 1 :]:
@@ -299,7 +300,7 @@ def _definition_on(text: str, term: str) -> str | None:
                     words += len(body.split())
                     end = at + len(item.rstrip())
                 at += len(item)
-        elif not re.search(r"[.;:]$", line.replace("*", "").rstrip()):
+        elif not re.search(r"[.;:]$", bare):
             # an entry wrapped onto the next lines ("- Cliëntenstop: een tijdelijke stop ...,"
             # over "  die de opdrachtnemer ... meldt;"): its lower-case continuation, to its end
             at = pos
