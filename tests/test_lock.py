@@ -16,15 +16,21 @@ from assistant.ui.cli import main
 from index.errors import DataDirBusyError
 from index.lock import DataDirLock
 
+# holds the lock until the test kills it (it waits on its stdin, which the test never closes)
 HOLD = (
-    "import sys, time; from pathlib import Path; from index.lock import DataDirLock; "
-    "lock = DataDirLock(Path(sys.argv[1])).acquire(); print('locked', flush=True); time.sleep(60)"
+    "import sys; from pathlib import Path; from index.lock import DataDirLock; "
+    "lock = DataDirLock(Path(sys.argv[1])).acquire(); print('locked', flush=True); "
+    "sys.stdin.read()"
 )
 
 
 def _holder(path: Path) -> subprocess.Popen[str]:
     proc = subprocess.Popen(
-        [sys.executable, "-c", HOLD, str(path)], cwd=ROOT, stdout=subprocess.PIPE, text=True
+        [sys.executable, "-c", HOLD, str(path)],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     assert proc.stdout is not None and proc.stdout.readline().strip() == "locked"
     return proc
@@ -40,7 +46,7 @@ def test_a_second_process_is_refused_and_told_what_to_do(tmp_path: Path) -> None
         assert "INKOOP_CHROMA_URL" in message and "stop that process" in message
     finally:
         holder.kill()
-        holder.wait()
+        holder.communicate()  # reaped, its pipes closed
     # The kernel dropped the dead holder's lock: no stale lock file blocks us.
     with DataDirLock(tmp_path) as lock:
         assert lock.held
@@ -93,7 +99,7 @@ def test_cli_fails_before_opening_the_store_while_another_process_holds_the_inde
         assert "in use by pid" in capsys.readouterr().err
     finally:
         holder.kill()
-        holder.wait()
+        holder.communicate()  # reaped, its pipes closed
 
 
 def test_ingest_and_ask_next_to_a_running_server(tmp_path: Path) -> None:
