@@ -14,12 +14,11 @@ from helpers_llm import StubServer
 
 from assistant.measure.evaluation import (
     EvalInputError,
-    format_comparison,
-    format_table,
     load_cases,
     run_answerers,
     source_filter,
 )
+from assistant.measure.report import format_comparison, format_table
 from assistant.measure.scoring import (
     CaseResult,
     EvalCase,

@@ -19,7 +19,7 @@ from assistant.ui.commands import _assistant
 
 def _eval(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     from assistant.answer.generative import GenerativeAnswerer
-    from assistant.measure import evaluation
+    from assistant.measure import evaluation, report
     from assistant.measure.outcomes import half_of, outcome_counts
     from assistant.measure.scoring import answer_metrics, summarize
 
@@ -81,13 +81,13 @@ def _eval(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
-    print(evaluation.format_table(metrics, answers=not compared), file=out)
+    print(report.format_table(metrics, answers=not compared), file=out)
     if args.ask and not compared:
         print("\nanswers per question kind", file=out)
-        print(evaluation.format_verdicts(results), file=out)
+        print(report.format_verdicts(results), file=out)
     if compared:
         print(f"\nanswers from the same passages (generative: {payload['model']})", file=out)
-        print(evaluation.format_comparison(compared), file=out)
+        print(report.format_comparison(compared), file=out)
     print(f"per-case results: {cases_path}", file=out)
     return EXIT_OK
 
