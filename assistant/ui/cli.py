@@ -1,8 +1,8 @@
 """`inkoop`: ingest documents, search, ask and serve the chat. A thin layer over `Assistant`.
 
-The parser is in `cli_args`, the commands in `commands` and `measure_commands`; here the
-process is set up and every product error (`ingest.errors.InkoopError`) becomes one message
-and one exit code.
+The parser is in `cli_args`, the commands in `commands`, `document_commands` and
+`measure_commands`; here the process is set up and every product error
+(`ingest.errors.InkoopError`) becomes one message and one exit code.
 """
 
 from __future__ import annotations
@@ -15,17 +15,17 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from assistant.ui import commands, measure_commands
+from assistant.ui import commands, document_commands, measure_commands
 from assistant.ui.cli_args import EXIT_OK, EXIT_USAGE, LLM_FLAGS, build_parser
 
 log = logging.getLogger("inkoop")
 
 HANDLERS = {
-    "ingest": commands._ingest,
+    "ingest": document_commands._ingest,
     "ask": commands._ask,
     "search": commands._search,
-    "documents": commands._documents,
-    "relate": commands._relate,
+    "documents": document_commands._documents,
+    "relate": document_commands._relate,
     "decisions": commands._decisions,
     "serve": commands._serve,
     "eval": measure_commands._eval,
