@@ -7,7 +7,7 @@ from collections.abc import Generator, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from assistant.answer import later_relations, supersede
+from assistant.answer import relation_report, supersede
 from assistant.answer.candidates import ExtractiveSettings
 from assistant.answer.chain import FACT_ANSWERERS, Evidence, MeetingAnswerer, first_answer
 from assistant.answer.compare import answer_each, fact_each
@@ -124,7 +124,7 @@ class Assistant:
         )
         self.retriever.refresh()
         touched = (*report.added, *report.replaced)
-        report.notes.extend(later_relations.ingest_lines(self.documents(), touched))
+        report.notes.extend(relation_report.ingest_lines(self.documents(), touched))
         return report
 
     def search(

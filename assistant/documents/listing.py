@@ -34,7 +34,7 @@ class DocumentRow:
 
 def document_rows(assistant: Assistant) -> list[DocumentRow]:
     """Every indexed document, as staff see it in the list."""
-    from assistant.answer.later_relations import clarified_lines, document_relations
+    from assistant.answer.relation_report import clarified_lines, document_relations
 
     docs = assistant.documents()
     related = document_relations(docs)

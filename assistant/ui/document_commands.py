@@ -119,7 +119,7 @@ def _print_report(report: IngestReport, out: TextIO) -> None:
 
 
 def _documents(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
-    from assistant.answer.later_relations import clarified_lines, document_relations
+    from assistant.answer.relation_report import clarified_lines, document_relations
     from index.indexer import record_visibility
     from ingest.models import INTERN
 
@@ -167,7 +167,7 @@ def _relate(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     """`inkoop relate NOTE --to DOCUMENT [--paragraph 5.7 ...] [--amends]`, or `--remove`:
     a relation staff set by hand, kept in the data dir (`answer.hand_relations`)."""
     from assistant.answer import hand_relations
-    from assistant.answer.later_relations import ingest_lines
+    from assistant.answer.relation_report import ingest_lines
 
     assistant = _assistant(settings)
     who = _who(args.by)

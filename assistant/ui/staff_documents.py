@@ -214,7 +214,7 @@ class DocumentsPage:
         belongs to (`target`: a file name or source; None removes the hand relation), as
         `inkoop relate` does; what it now replaces and clarifies, in Markdown."""
         from assistant.answer.hand_relations import RelateError, relate
-        from assistant.answer.later_relations import ingest_lines
+        from assistant.answer.relation_report import ingest_lines
 
         if not doc_id:
             raise DocumentError(DOCUMENTS_PICK_ROW)
