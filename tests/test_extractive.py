@@ -401,3 +401,16 @@ def test_the_answerers_tuned_numbers_come_from_settings() -> None:
     by_rank = {c.text: c.score for c in ranked.candidates(read_question(question), hits(BRIEF))}
     without = {c.text: c.score for c in flat.candidates(read_question(question), hits(BRIEF))}
     assert all(by_rank[t] - without[t] == pytest.approx(0.1) for t in without)
+
+
+def test_no_quote_is_shown_again_inside_another() -> None:
+    from assistant.answer.compose import distinct_quotes
+
+    quotes = [
+        "De gunning is omstreeks februari 2025.",
+        "Daarna volgt de implementatie. De gunning is omstreeks februari 2025.",
+        "Op 1 januari 2026 gaan de contracten in.",
+        "de gunning is omstreeks februari 2025",  # the same words, other case and stops
+    ]
+    # the longer quote takes the first one's place; the repeat is left out
+    assert distinct_quotes(quotes) == [1, 2]

@@ -15,7 +15,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import replace
 
 from assistant.answer.candidates import Candidate, ExtractiveSettings, Term
-from assistant.answer.compose import direct_answer
+from assistant.answer.compose import direct_answer, distinct_quotes, short_answer
 from assistant.answer.facts import asks_definition, defined_terms, defines
 from assistant.answer.passage import is_formula, with_antecedent
 from assistant.answer.passage import row_question as row_question_of
@@ -26,13 +26,11 @@ from assistant.answer.types import (
     answer_type,
     has_type,
     relative_to,
-    short_span,
 )
 from assistant.models import Answer, Citation
 from assistant.prompts import REFUSAL_WITH_HINT
 from assistant.question import KIND_WORDS, Kind, Question, asking_sentence, read_question
 from assistant.verify.citations import quote_on_page
-from assistant.verify.grounding import is_instruction
 from assistant.verify.sentences import chunk_sentences, display_quote, with_list
 from index.retriever import RetrievedChunk
 from index.tokens import DUTCH_STOPWORDS, token, tokenize
@@ -300,13 +298,14 @@ class ExtractiveAnswerer:
             quoted.append((cand, page, quote))
         citations: list[Citation] = []
         lines: list[str] = []
-        for cand, page, quote in _distinct(quoted):
+        for i in distinct_quotes([quote for _, _, quote in quoted]):
+            cand, page, quote = quoted[i]
             key = len(citations) + 1
             citations.append(Citation.of_chunk(key, cand.hit.chunk, page, quote, cand.score))
             lines.append(f"{display_quote(quote)} [{key}]")
         if not citations:
             return self._refuse(q, "no quote could be verified")
-        span = _short_answer(citations, NEEDS.get(q.kind))
+        span = short_answer(citations, NEEDS.get(q.kind))
         short = f"{span[0].upper()}{span[1:]}" if span else None  # the short answer leads
         return direct_answer(q.text, citations, lines, short)
 
@@ -314,38 +313,8 @@ class ExtractiveAnswerer:
         return Answer(q.text, REFUSAL_WITH_HINT, True, notes=(why,))
 
 
-def _distinct(
-    quoted: list[tuple[Candidate, int, str]],
-) -> list[tuple[Candidate, int, str]]:
-    """No sentence quoted twice: a quote that stands inside another one (a sentence quoted
-    alone and again with the sentence before it) is left out; the longer one stays, in the
-    place of the first."""
-    flat = [f" {' '.join(tokenize(q))} " for _, _, q in quoted]
-    keep: list[int] = []
-    for i, text in enumerate(flat):
-        if any(text in flat[j] for j in keep):
-            continue
-        inside = [j for j in keep if flat[j] in text]
-        if inside:
-            keep[keep.index(inside[0])] = i
-            keep = [j for j in keep if j not in inside[1:]]
-        else:
-            keep.append(i)
-    return [quoted[i] for i in keep]
-
-
 def _stems(text: str) -> set[str]:
     return {token(w) for w in words(text) if w not in DUTCH_STOPWORDS}
-
-
-def _short_answer(citations: Sequence[Citation], answer_type: str | None) -> str | None:
-    """The span that answers, said in the assistant's own voice in front of the quotes: only
-    when every quote that holds one holds the same, and never from an instruction."""
-    if any(is_instruction(c.quote) for c in citations):
-        return None
-    spans = {short_span(c.quote, answer_type) for c in citations} - {None}
-    first = short_span(citations[0].quote, answer_type)
-    return first if first is not None and len(spans) == 1 else None
 
 
 def _with_heading(c: Candidate) -> str:
